@@ -1,0 +1,68 @@
+# Shared helpers for scripts/*.sh: free ports, moto and emulator lifecycles.
+# Sourced, not executed. Every service started here is stopped by `services_stop` (trap it).
+
+GCOAUTH_PIDS=()
+
+# Prints a free loopback TCP port.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Waits until http://127.0.0.1:$1 accepts connections (max ~30 s).
+wait_port() {
+  local port=$1 i
+  for i in $(seq 1 150); do
+    if python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1', $port)))" 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "service on port $port did not come up" >&2
+  return 1
+}
+
+# Installs moto's server if it is missing.
+ensure_moto() {
+  if ! command -v moto_server >/dev/null 2>&1; then
+    echo "installing moto[server] with pip" >&2
+    python3 -m pip install --quiet 'moto[server]' >&2
+    hash -r
+  fi
+}
+
+# Starts moto_server on a free port; exports MOTO_URL. Logs go to $1.
+moto_start() {
+  local log=$1 port
+  ensure_moto
+  port=$(free_port)
+  moto_server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+  GCOAUTH_PIDS+=($!)
+  wait_port "$port"
+  export MOTO_URL="http://127.0.0.1:$port"
+}
+
+# Starts gcoauth-emulator ($1 = binary, $2 = log, rest = flags); exports EMULATOR_URL.
+# The admin credentials come from GCOAUTH_EMULATOR_CLIENT_ID/SECRET in the environment.
+emulator_start() {
+  local bin=$1 log=$2 fifo
+  shift 2
+  fifo=$(mktemp -u)
+  mkfifo "$fifo"
+  "$bin" --port 0 "$@" >"$fifo" 2>"$log" &
+  GCOAUTH_PIDS+=($!)
+  read -r EMULATOR_URL <"$fifo"
+  rm -f "$fifo"
+  export EMULATOR_URL
+}
+
+# Stops everything started above.
+services_stop() {
+  local pid
+  for pid in "${GCOAUTH_PIDS[@]:-}"; do
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${GCOAUTH_PIDS[@]:-}"; do
+    [ -n "$pid" ] && wait "$pid" 2>/dev/null || true
+  done
+  GCOAUTH_PIDS=()
+}
