@@ -49,6 +49,13 @@ async fn start() -> Env {
     start_with(config()).await
 }
 
+/// A default emulator and an admin token.
+async fn start_admin() -> (Env, String) {
+    let env = start().await;
+    let token = env.admin_token().await;
+    (env, token)
+}
+
 fn cc_client(name: &str) -> Value {
     json!({
         "name": name,
@@ -120,6 +127,29 @@ impl Env {
         let resp = req.send().await.unwrap();
         assert_eq!(resp.status(), 200, "control call {path}");
         resp.json().await.unwrap()
+    }
+
+    /// Every client the emulator holds (control plane, no secrets).
+    async fn clients(&self) -> Value {
+        self.control(Method::GET, "/__emulator/clients", None).await["clients"].clone()
+    }
+
+    async fn client_count(&self) -> usize {
+        self.clients().await.as_array().unwrap().len()
+    }
+
+    /// POSTs a new client; `Err` when the connection fails (e.g. an injected drop).
+    async fn try_create(&self, token: &str) -> Result<reqwest::Response, reqwest::Error> {
+        self.http
+            .post(self.url(CLIENTS))
+            .bearer_auth(token)
+            .json(&cc_client("x"))
+            .send()
+            .await
+    }
+
+    async fn status(&self, method: Method, path: &str, token: &str) -> u16 {
+        self.api(method, path, token, None).await.status().as_u16()
     }
 
     async fn fault(&self, rule: Value) {
@@ -274,10 +304,7 @@ async fn bearer_missing_invalid_and_expired_tokens_get_401() {
     .await;
 
     let token = env.admin_token().await;
-    assert_eq!(
-        env.api(Method::GET, CLIENTS, &token, None).await.status(),
-        200
-    );
+    assert_eq!(env.status(Method::GET, CLIENTS, &token).await, 200);
     tokio::time::sleep(Duration::from_millis(1100)).await;
     expect_error(
         env.api(Method::GET, CLIENTS, &token, None).await,
@@ -294,10 +321,7 @@ async fn missing_permissions_get_403_naming_the_permission() {
     cfg.settings.admin_permissions = [Permission::View].into_iter().collect();
     let env = start_with(cfg).await;
     let token = env.admin_token().await;
-    assert_eq!(
-        env.api(Method::GET, CLIENTS, &token, None).await.status(),
-        200
-    );
+    assert_eq!(env.status(Method::GET, CLIENTS, &token).await, 200);
     let body = expect_error(
         env.api(Method::POST, CLIENTS, &token, Some(cc_client("a")))
             .await,
@@ -389,8 +413,7 @@ fn assert_secret_shape(secret: &str) {
 #[tokio::test]
 async fn crud_endpoints_use_the_public_field_names_and_show_the_secret_only_on_create_and_regenerate(
 ) {
-    let env = start().await;
-    let token = env.admin_token().await;
+    let (env, token) = start_admin().await;
     let created = env.create(&token, cc_client("ci-deployer")).await;
     let mut with_secret = set(CLIENT_FIELDS);
     with_secret.insert("secret".into());
@@ -506,8 +529,7 @@ async fn crud_endpoints_use_the_public_field_names_and_show_the_secret_only_on_c
 
 #[tokio::test]
 async fn saml2bearer_is_accepted_and_returned_as_saml2_bearer() {
-    let env = start().await;
-    let token = env.admin_token().await;
+    let (env, token) = start_admin().await;
     let c = env
         .create(
             &token,
@@ -538,8 +560,7 @@ async fn saml2bearer_is_accepted_and_returned_as_saml2_bearer() {
 
 #[tokio::test]
 async fn validation_errors_use_the_documented_codes() {
-    let env = start().await;
-    let token = env.admin_token().await;
+    let (env, token) = start_admin().await;
     let cases = [
         (json!({"authorizedGrantType": "CODE"}), "bad.request"),
         (
@@ -692,18 +713,14 @@ async fn client_limit_gives_auth_too_many_clients() {
             .status(),
         200
     );
-    assert_eq!(
-        env.api(Method::DELETE, &one, &token, None).await.status(),
-        204
-    );
+    assert_eq!(env.status(Method::DELETE, &one, &token).await, 204);
     env.create(&token, cc_client("two")).await;
     env.shutdown().await;
 }
 
 #[tokio::test]
 async fn delete_requires_inactive_then_404_or_deleted_state() {
-    let env = start().await;
-    let token = env.admin_token().await;
+    let (env, token) = start_admin().await;
     let c = env.create(&token, cc_client("d")).await;
     let (id, secret) = (c["id"].as_str().unwrap(), c["secret"].as_str().unwrap());
     let one = format!("{CLIENTS}/{id}");
@@ -814,14 +831,8 @@ async fn api_rate_limit_gives_normalised_429_with_retry_after() {
     env.set_config(json!({"api_rate_limit": 2, "rate_window_secs": 1}))
         .await;
     let token = env.admin_token().await;
-    assert_eq!(
-        env.api(Method::GET, CLIENTS, &token, None).await.status(),
-        200
-    );
-    assert_eq!(
-        env.api(Method::GET, CLIENTS, &token, None).await.status(),
-        200
-    );
+    assert_eq!(env.status(Method::GET, CLIENTS, &token).await, 200);
+    assert_eq!(env.status(Method::GET, CLIENTS, &token).await, 200);
     let resp = env.api(Method::GET, CLIENTS, &token, None).await;
     let retry: u64 = resp.headers()["retry-after"]
         .to_str()
@@ -836,24 +847,15 @@ async fn api_rate_limit_gives_normalised_429_with_retry_after() {
     );
     // Per token: a second token is not limited.
     let other = env.admin_token().await;
-    assert_eq!(
-        env.api(Method::GET, CLIENTS, &other, None).await.status(),
-        200
-    );
+    assert_eq!(env.status(Method::GET, CLIENTS, &other).await, 200);
     tokio::time::sleep(Duration::from_secs(retry)).await;
-    assert_eq!(
-        env.api(Method::GET, CLIENTS, &token, None).await.status(),
-        200
-    );
+    assert_eq!(env.status(Method::GET, CLIENTS, &token).await, 200);
     let stats = env.control(Method::GET, "/__emulator/stats", None).await;
     assert_eq!(stats["rate_limited"], 1);
     assert_eq!(stats["api_requests"]["GET /api/v2/oauth/clients"], 5);
     env.set_config(json!({"api_rate_limit": null})).await;
     for _ in 0..4 {
-        assert_eq!(
-            env.api(Method::GET, CLIENTS, &token, None).await.status(),
-            200
-        );
+        assert_eq!(env.status(Method::GET, CLIENTS, &token).await, 200);
     }
     env.shutdown().await;
 }
@@ -862,8 +864,7 @@ async fn api_rate_limit_gives_normalised_429_with_retry_after() {
 
 #[tokio::test]
 async fn status_fault_before_answers_without_executing() {
-    let env = start().await;
-    let token = env.admin_token().await;
+    let (env, token) = start_admin().await;
     env.fault(json!({"method": "POST", "path": CLIENTS, "status": 503}))
         .await;
     expect_error(
@@ -889,8 +890,7 @@ async fn status_fault_before_answers_without_executing() {
 
 #[tokio::test]
 async fn status_fault_after_executes_then_replaces_the_response() {
-    let env = start().await;
-    let token = env.admin_token().await;
+    let (env, token) = start_admin().await;
     env.fault(json!({"method": "POST", "path": CLIENTS, "status": 500, "phase": "after"}))
         .await;
     expect_error(
@@ -900,64 +900,34 @@ async fn status_fault_after_executes_then_replaces_the_response() {
         "internal.server.error",
     )
     .await;
-    let all = env.control(Method::GET, "/__emulator/clients", None).await;
-    assert_eq!(
-        all["clients"].as_array().unwrap().len(),
-        1,
-        "the client was created"
-    );
+    assert_eq!(env.client_count().await, 1, "the client was created");
     env.shutdown().await;
 }
 
 #[tokio::test]
 async fn drop_fault_closes_the_connection_before_or_after_executing() {
-    let env = start().await;
-    let token = env.admin_token().await;
+    let (env, token) = start_admin().await;
     env.fault(json!({"method": "POST", "path": CLIENTS, "drop": true}))
         .await;
-    let err = env
-        .http
-        .post(env.url(CLIENTS))
-        .bearer_auth(&token)
-        .json(&cc_client("x"))
-        .send()
-        .await;
+    let err = env.try_create(&token).await;
     assert!(err.is_err(), "a dropped connection is a transport error");
-    assert_eq!(
-        env.control(Method::GET, "/__emulator/clients", None).await["clients"],
-        json!([])
-    );
+    assert_eq!(env.clients().await, json!([]));
 
     env.fault(json!({"method": "POST", "path": CLIENTS, "drop": true, "phase": "after"}))
         .await;
-    let err = env
-        .http
-        .post(env.url(CLIENTS))
-        .bearer_auth(&token)
-        .json(&cc_client("x"))
-        .send()
-        .await;
+    let err = env.try_create(&token).await;
     assert!(err.is_err());
-    let all = env.control(Method::GET, "/__emulator/clients", None).await;
-    assert_eq!(
-        all["clients"].as_array().unwrap().len(),
-        1,
-        "created, caller never told"
-    );
+    assert_eq!(env.client_count().await, 1, "created, caller never told");
     env.shutdown().await;
 }
 
 #[tokio::test]
 async fn delay_fault_before_and_after() {
-    let env = start().await;
-    let token = env.admin_token().await;
+    let (env, token) = start_admin().await;
     env.fault(json!({"method": "GET", "path": CLIENTS, "delay_ms": 300}))
         .await;
     let t = Instant::now();
-    assert_eq!(
-        env.api(Method::GET, CLIENTS, &token, None).await.status(),
-        200
-    );
+    assert_eq!(env.status(Method::GET, CLIENTS, &token).await, 200);
     assert!(t.elapsed() >= Duration::from_millis(300));
 
     // "after": the client exists while the caller is still waiting for the response.
@@ -977,12 +947,7 @@ async fn delay_fault_before_and_after() {
         }
     });
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let all = env.control(Method::GET, "/__emulator/clients", None).await;
-    assert_eq!(
-        all["clients"].as_array().unwrap().len(),
-        1,
-        "created before the response"
-    );
+    assert_eq!(env.client_count().await, 1, "created before the response");
     assert!(!pending.is_finished());
     assert_eq!(pending.await.unwrap(), StatusCode::OK);
     assert!(t.elapsed() >= Duration::from_millis(800));
@@ -991,18 +956,12 @@ async fn delay_fault_before_and_after() {
 
 #[tokio::test]
 async fn fault_times_skip_wildcards_token_endpoint_and_clear() {
-    let env = start().await;
-    let token = env.admin_token().await;
+    let (env, token) = start_admin().await;
     env.fault(json!({"method": "GET", "path": CLIENTS, "status": 503, "skip": 1, "times": 2}))
         .await;
     let mut seen = Vec::new();
     for _ in 0..4 {
-        seen.push(
-            env.api(Method::GET, CLIENTS, &token, None)
-                .await
-                .status()
-                .as_u16(),
-        );
+        seen.push(env.status(Method::GET, CLIENTS, &token).await);
     }
     assert_eq!(seen, [200, 503, 503, 200]);
 
@@ -1012,9 +971,8 @@ async fn fault_times_skip_wildcards_token_endpoint_and_clear() {
     env.fault(json!({"path": "/api/v2/oauth/clients/*/secret", "status": 504, "times": null}))
         .await;
     assert_eq!(
-        env.api(Method::GET, &format!("{CLIENTS}/{id}"), &token, None)
-            .await
-            .status(),
+        env.status(Method::GET, &format!("{CLIENTS}/{id}"), &token)
+            .await,
         200
     );
     for _ in 0..2 {
@@ -1104,20 +1062,14 @@ async fn verify_secret_stats_and_reset() {
     env.control(Method::POST, "/__emulator/reset", None).await;
     let stats = env.control(Method::GET, "/__emulator/stats", None).await;
     assert_eq!(stats["api_requests_total"], 0);
-    assert_eq!(
-        env.control(Method::GET, "/__emulator/clients", None).await["clients"],
-        json!([])
-    );
+    assert_eq!(env.clients().await, json!([]));
     assert_eq!(
         env.control(Method::GET, "/__emulator/config", None).await["max_clients"],
         7,
         "settings kept"
     );
     // Faults cleared; the admin token survives.
-    assert_eq!(
-        env.api(Method::GET, CLIENTS, &token, None).await.status(),
-        200
-    );
+    assert_eq!(env.status(Method::GET, CLIENTS, &token).await, 200);
     let bad = env
         .http
         .post(env.url("/__emulator/config"))

@@ -14,9 +14,9 @@ use hyper::{Method, Request};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::faults::{self, split_rule, FaultSet};
-use super::http::{json_response, read_body, response, Dropped, Resp};
-use super::server::{EmulatorHandle, Running, ServerTask};
+use super::faults::{self, FaultSet};
+use super::http::{control_reply, json_response, read_body, response, Dropped, Resp};
+use super::server::{EmulatorHandle, ServerTask};
 
 /// Ready-made AWS errors for the `fault` member of a rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,13 +99,9 @@ impl AwsProxy {
     }
 }
 
-impl Running for AwsProxy {
-    fn base_url(&self) -> String {
-        AwsProxy::base_url(self)
-    }
-
-    async fn shutdown(self) {
-        AwsProxy::shutdown(self).await;
+impl From<AwsProxy> for ServerTask {
+    fn from(proxy: AwsProxy) -> ServerTask {
+        proxy.task
     }
 }
 
@@ -280,51 +276,31 @@ fn error_for_status(status: u16) -> Resp {
 
 /// Serves `/__proxy/{rest}`.
 fn control(state: &ProxyState, method: &Method, rest: &str, body: &[u8]) -> Resp {
-    let result = match (method, rest.trim_end_matches('/')) {
-        (&Method::POST, "faults") => add_fault(state, body),
-        (&Method::GET, "faults") => {
-            Ok(json!({"rules": state.faults.list(), "fired": state.faults.fired()}))
-        }
-        (&Method::DELETE, "faults") => Ok(json!({"cleared": state.faults.clear()})),
-        (&Method::GET, "stats") => {
-            let actions = state
-                .stats
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .clone();
-            Ok(json!({"actions": actions, "faults_fired": state.faults.fired()}))
-        }
+    let rest = rest.trim_end_matches('/');
+    let stats = || state.stats.lock().unwrap_or_else(PoisonError::into_inner);
+    let result = match (method, rest) {
+        (m, "faults") => state
+            .faults
+            .control(m, body, &["action", "fault"], |m, action| {
+                let matcher = matcher_from(m)?;
+                // A ready-made fault brings its status unless the rule names one.
+                if let (Some(f), None) = (matcher.fault, action.status) {
+                    action.status = Some(f.status());
+                }
+                Ok(matcher)
+            }),
+        (&Method::GET, "stats") => Some(Ok(
+            json!({"actions": *stats(), "faults_fired": state.faults.fired()}),
+        )),
         (&Method::POST, "reset") => {
             state.faults.clear();
             state.faults.reset_fired();
-            state
-                .stats
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .clear();
-            Ok(json!({"reset": true}))
+            stats().clear();
+            Some(Ok(json!({"reset": true})))
         }
-        _ => {
-            return json_response(
-                404,
-                &json!({"error": format!("no control endpoint {method} /__proxy/{rest}")}),
-            )
-        }
+        _ => None,
     };
-    match result {
-        Ok(v) => json_response(200, &v),
-        Err(e) => json_response(400, &json!({"error": e})),
-    }
-}
-
-fn add_fault(state: &ProxyState, body: &[u8]) -> Result<Value, String> {
-    let (m, mut action) = split_rule(body, &["action", "fault"])?;
-    let matcher = matcher_from(m)?;
-    if let (Some(f), None) = (matcher.fault, action.status) {
-        action.status = Some(f.status());
-    }
-    let index = state.faults.add(matcher, action)?;
-    Ok(json!({"index": index}))
+    control_reply(result, method, &format!("/__proxy/{rest}"))
 }
 
 fn matcher_from(m: Map<String, Value>) -> Result<ActionMatcher, String> {

@@ -6,8 +6,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::config::SettingsPatch;
-use super::faults::split_rule;
-use super::http::{json_response, Resp};
+use super::http::{control_reply, Resp};
 use super::model::{ClientState, StoredClient};
 use super::routes::RouteMatcher;
 use super::state::{Shared, Stats};
@@ -15,14 +14,13 @@ use crate::secret::Secret;
 
 /// Serves `/__emulator/{rest}`.
 pub fn handle(shared: &Shared, method: &Method, rest: &str, body: &[u8]) -> Resp {
-    let result = match (method, rest.trim_end_matches('/')) {
-        (&Method::POST, "faults") => add_fault(shared, body),
-        (&Method::GET, "faults") => {
-            Ok(json!({"rules": shared.faults.list(), "fired": shared.faults.fired()}))
-        }
-        (&Method::DELETE, "faults") => Ok(json!({"cleared": shared.faults.clear()})),
-        (&Method::GET, "config") => Ok(settings(shared)),
-        (&Method::POST, "config") => patch_config(shared, body),
+    let rest = rest.trim_end_matches('/');
+    let result = match (method, rest) {
+        (m, "faults") => shared.faults.control(m, body, &["method", "path"], |m, _| {
+            RouteMatcher::from_json(m)
+        }),
+        (&Method::GET, "config") => Some(Ok(settings(shared))),
+        (&Method::POST, "config") => Some(patch_config(shared, body)),
         (&Method::GET, "clients") => {
             let clients: Vec<Value> = shared
                 .lock()
@@ -30,33 +28,17 @@ pub fn handle(shared: &Shared, method: &Method, rest: &str, body: &[u8]) -> Resp
                 .iter()
                 .map(|c| c.to_json(false))
                 .collect();
-            Ok(json!({"clients": clients}))
+            Some(Ok(json!({"clients": clients})))
         }
-        (&Method::POST, "verify-secret") => verify_secret(shared, body),
-        (&Method::GET, "stats") => Ok(stats(shared)),
+        (&Method::POST, "verify-secret") => Some(verify_secret(shared, body)),
+        (&Method::GET, "stats") => Some(Ok(stats(shared))),
         (&Method::POST, "reset") => {
             reset(shared);
-            Ok(json!({"reset": true}))
+            Some(Ok(json!({"reset": true})))
         }
-        _ => {
-            return json_response(
-                404,
-                &json!({"error": format!("no control endpoint {method} /__emulator/{rest}")}),
-            )
-        }
+        _ => None,
     };
-    match result {
-        Ok(v) => json_response(200, &v),
-        Err(e) => json_response(400, &json!({"error": e})),
-    }
-}
-
-fn add_fault(shared: &Shared, body: &[u8]) -> Result<Value, String> {
-    let (matcher, action) = split_rule(body, &["method", "path"])?;
-    let index = shared
-        .faults
-        .add(RouteMatcher::from_json(matcher)?, action)?;
-    Ok(json!({"index": index}))
+    control_reply(result, method, &format!("/__emulator/{rest}"))
 }
 
 fn settings(shared: &Shared) -> Value {
@@ -79,8 +61,8 @@ fn verify_secret(shared: &Shared, body: &[u8]) -> Result<Value, String> {
         client_id: String,
         secret: Secret,
     }
-    let q: Query = serde_json::from_slice(body)
-        .map_err(|e| format!("expected {{\"client_id\",\"secret\"}}: {e}"))?;
+    let q: Query =
+        serde_json::from_slice(body).map_err(|e| format!("invalid verify request: {e}"))?;
     let valid = if q.client_id == shared.admin_client_id {
         q.secret == shared.admin_client_secret
     } else {

@@ -6,8 +6,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use hyper::Method;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
 use super::config::nullable;
 use super::http::{Dropped, Resp};
@@ -122,6 +123,28 @@ impl<M: Clone + Serialize> FaultSet<M> {
     /// Resets the firing counter.
     pub fn reset_fired(&self) {
         self.fired.store(0, Ordering::Relaxed);
+    }
+
+    /// The `faults` endpoint both control planes share: POST adds a rule whose matcher members
+    /// (`keys`) `build` turns into an `M` (it may also adjust the action), GET lists, DELETE
+    /// clears. `None` for any other method.
+    pub fn control(
+        &self,
+        method: &Method,
+        body: &[u8],
+        keys: &[&str],
+        build: impl FnOnce(Map<String, Value>, &mut FaultAction) -> Result<M, String>,
+    ) -> Option<Result<Value, String>> {
+        Some(match *method {
+            Method::POST => split_rule(body, keys).and_then(|(m, mut action)| {
+                let matcher = build(m, &mut action)?;
+                self.add(matcher, action)
+                    .map(|index| json!({"index": index}))
+            }),
+            Method::GET => Ok(json!({"rules": self.list(), "fired": self.fired()})),
+            Method::DELETE => Ok(json!({"cleared": self.clear()})),
+            _ => return None,
+        })
     }
 
     /// Walks the rules in order: a matching rule still skipping counts the request and lets it

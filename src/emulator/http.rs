@@ -53,3 +53,20 @@ pub fn is_json(headers: &HeaderMap) -> bool {
         .and_then(|v| v.split(';').next())
         .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
 }
+
+/// A control-plane answer: 200 with the value, 400 `{"error"}` for a bad request, 404 when
+/// `result` is `None` (no such endpoint).
+pub fn control_reply(
+    result: Option<Result<Value, String>>,
+    method: &hyper::Method,
+    path: &str,
+) -> Resp {
+    match result {
+        Some(Ok(v)) => json_response(200, &v),
+        Some(Err(e)) => json_response(400, &serde_json::json!({"error": e})),
+        None => json_response(
+            404,
+            &serde_json::json!({"error": format!("no control endpoint {method} {path}")}),
+        ),
+    }
+}

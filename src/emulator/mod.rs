@@ -26,7 +26,7 @@ pub use aws_proxy::AwsProxy;
 pub use config::{EmulatorConfig, Settings};
 pub use server::EmulatorHandle;
 
-use server::{Running, ServerTask};
+use server::ServerTask;
 use state::Shared;
 
 /// A running emulator.
@@ -61,13 +61,9 @@ impl Emulator {
     }
 }
 
-impl Running for Emulator {
-    fn base_url(&self) -> String {
-        Emulator::base_url(self)
-    }
-
-    async fn shutdown(self) {
-        Emulator::shutdown(self).await;
+impl From<Emulator> for ServerTask {
+    fn from(emulator: Emulator) -> ServerTask {
+        emulator.task
     }
 }
 

@@ -77,12 +77,6 @@ impl ServerTask {
     }
 }
 
-/// A started server that [`EmulatorHandle`] can own.
-pub(crate) trait Running: Send + 'static {
-    fn base_url(&self) -> String;
-    fn shutdown(self) -> impl Future<Output = ()> + Send;
-}
-
 /// An emulator (or AWS proxy) running on its own thread and tokio runtime, for plain `#[test]`
 /// functions. Dropping it stops the server and joins the thread.
 pub struct EmulatorHandle {
@@ -95,7 +89,7 @@ impl EmulatorHandle {
     /// Runs `start` on a new thread with a two-worker runtime and waits until it is listening.
     pub(crate) fn spawn<R, S, F>(start: S) -> anyhow::Result<EmulatorHandle>
     where
-        R: Running,
+        R: Into<ServerTask>,
         S: FnOnce() -> F + Send + 'static,
         F: Future<Output = anyhow::Result<R>>,
     {
@@ -120,6 +114,7 @@ impl EmulatorHandle {
                 rt.block_on(async move {
                     match start().await {
                         Ok(server) => {
+                            let server: ServerTask = server.into();
                             let _ = ready_tx.send(Ok(server.base_url()));
                             let _ = stopped.await;
                             server.shutdown().await;
