@@ -131,7 +131,7 @@ impl Env {
 
     /// Every client the emulator holds (control plane, no secrets).
     async fn clients(&self) -> Value {
-        self.control(Method::GET, "/__emulator/clients", None).await["clients"].clone()
+        self.control(Method::GET, "/__emulator/clients", None).await["entities"].clone()
     }
 
     async fn client_count(&self) -> usize {
@@ -522,7 +522,7 @@ async fn crud_endpoints_use_the_public_field_names_and_show_the_secret_only_on_c
     // The control plane lists clients without secrets.
     let all = env.control(Method::GET, "/__emulator/clients", None).await;
     let text = all.to_string();
-    assert_eq!(all["clients"].as_array().unwrap().len(), 2);
+    assert_eq!(all["entities"].as_array().unwrap().len(), 2);
     assert!(!text.contains(new_secret) && !text.contains("\"secret\""));
     env.shutdown().await;
 }
@@ -791,7 +791,7 @@ async fn delete_requires_inactive_then_404_or_deleted_state() {
     assert!(!env.verify(id, secret).await);
     // The control plane keeps the tombstone.
     let all = env.control(Method::GET, "/__emulator/clients", None).await;
-    assert_eq!(all["clients"][0]["state"], "deleted");
+    assert_eq!(all["entities"][0]["state"], "deleted");
 
     // Switch: GET shows the client with state "deleted" (both are seen in the wild).
     env.set_config(json!({"deleted_visible": true})).await;
@@ -875,7 +875,7 @@ async fn status_fault_before_answers_without_executing() {
     )
     .await;
     let all = env.control(Method::GET, "/__emulator/clients", None).await;
-    assert_eq!(all["clients"], json!([]), "nothing created");
+    assert_eq!(all["entities"], json!([]), "nothing created");
     // times defaults to 1.
     env.create(&token, cc_client("x")).await;
     // A custom body is sent as given.
