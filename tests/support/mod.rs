@@ -261,7 +261,7 @@ impl Harness {
     /// Clients that exist (not deleted) in the emulator.
     pub fn live_clients(&self) -> Vec<Value> {
         let all = self.emu_get("/__emulator/clients");
-        let list = all["clients"].as_array().cloned().unwrap_or_default();
+        let list = all["entities"].as_array().cloned().unwrap_or_default();
         list.into_iter()
             .filter(|c| c["state"] != "deleted")
             .collect()
