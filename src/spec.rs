@@ -207,7 +207,7 @@ fn validate_client(raw: &RawSpec, errs: &mut Vec<String>) -> Option<ClientSpec> 
     if description.contains("[gcoauth:") {
         errs.push("description: must not contain \"[gcoauth:\" (gcoauth's ownership marker)".into());
     }
-    (errs.len() == start).then(|| ClientSpec {
+    (errs.len() == start).then_some(ClientSpec {
         name,
         description,
         grant_type,
@@ -257,7 +257,7 @@ fn validate_store(raw: Option<RawStore>, errs: &mut Vec<String>) -> Option<Store
             errs.push(format!("store.region: {r:?} is not an AWS region name"));
         }
     }
-    (errs.len() == start).then(|| StoreSpec {
+    (errs.len() == start).then_some(StoreSpec {
         name,
         region,
         kms_key_id: raw.kms_key_id.filter(|k| !k.is_empty()),
