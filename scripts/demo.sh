@@ -41,9 +41,13 @@ die() {
 sm() { python3 "$ROOT/tests/e2e/sm.py" "$@"; }
 # terraform in the demo dir; full output kept in $LAST (shown only on failure).
 LAST=$T/terraform.out
-tf() { (cd "$WD" && terraform "$@") >"$LAST" 2>&1; }
+tf() { (cd "$WD" && terraform "$@" -no-color) >"$LAST" 2>&1; }
 # gcoauth's one-line JSON report, as Terraform printed it (non-secret facts only).
-reports() { grep -o '(local-exec): {"action".*' "$LAST" | sed 's/^(local-exec): /gcoauth: /' | sed 's/^/   /'; }
+reports() {
+  grep -o '(local-exec): {"action".*' "$LAST" | sed 's/^(local-exec): //' |
+    jq -r '"   gcoauth \(.action): client \(.client_id // "-") -> \(.secret_name)\(if .version_id then ", stored version \(.version_id)" else "" end)"' ||
+    die "no gcoauth report in terraform's output"
+}
 yes_no() { if [[ $1 == "$2" ]]; then echo yes; else echo NO; fi; } # VALUE EXPECTED
 
 step "1. Build gcoauth and gcoauth-emulator (cargo build --bins)"
@@ -108,6 +112,7 @@ step "4. gcoauth audit (scan state and plans for leaked secrets)"
 rc=0
 "$GCOAUTH" audit "$WD" >"$T/audit.out" 2>"$T/audit.err" || rc=$?
 if grep -q 'not implemented yet' "$T/audit.err"; then
+  # Until the auditor is merged the subcommand is a placeholder; say so rather than fail.
   say "skipped: gcoauth audit is not in this build yet"
 elif [[ $rc == 0 ]]; then
   say "gcoauth audit $WD (state, backup, saved plan): no leaks (exit 0)"
