@@ -63,17 +63,31 @@ pub fn domain_for_region(region: &str) -> Option<&'static str> {
 }
 
 /// Resolves endpoints from a region and optional overrides (overrides win).
-pub fn resolve(region: Option<&str>, api_override: Option<&str>, login_override: Option<&str>) -> Result<Endpoints, EndpointError> {
+pub fn resolve(
+    region: Option<&str>,
+    api_override: Option<&str>,
+    login_override: Option<&str>,
+) -> Result<Endpoints, EndpointError> {
     let region_domain = match region.filter(|r| !r.trim().is_empty()) {
         Some(r) => Some((
             r.trim().to_ascii_lowercase(),
             domain_for_region(r).ok_or_else(|| {
-                EndpointError::UnknownRegion(r.to_string(), REGIONS.iter().map(|(r, _)| *r).collect::<Vec<_>>().join(", "))
+                EndpointError::UnknownRegion(
+                    r.to_string(),
+                    REGIONS
+                        .iter()
+                        .map(|(r, _)| *r)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                )
             })?,
         )),
         None => None,
     };
-    let pick = |var: &'static str, over: Option<&str>, prefix: &str| -> Result<Url, EndpointError> {
+    let pick = |var: &'static str,
+                over: Option<&str>,
+                prefix: &str|
+     -> Result<Url, EndpointError> {
         match (over.filter(|s| !s.trim().is_empty()), &region_domain) {
             (Some(u), _) => parse_base_url(var, u),
             (None, Some((_, domain))) => parse_base_url(var, &format!("https://{prefix}.{domain}")),
@@ -82,18 +96,30 @@ pub fn resolve(region: Option<&str>, api_override: Option<&str>, login_override:
     };
     let api = pick("GCOAUTH_API_URL", api_override, "api")?;
     let login = pick("GCOAUTH_LOGIN_URL", login_override, "login")?;
-    Ok(Endpoints { api, login, region: region_domain.map(|(r, _)| r).unwrap_or_else(|| "custom".into()) })
+    Ok(Endpoints {
+        api,
+        login,
+        region: region_domain
+            .map(|(r, _)| r)
+            .unwrap_or_else(|| "custom".into()),
+    })
 }
 
 /// Parses a base URL (scheme and host, no path, query or credentials) and enforces HTTPS,
 /// allowing plain `http://` only for loopback hosts.
 pub fn parse_base_url(var: &'static str, raw: &str) -> Result<Url, EndpointError> {
-    let bad = |reason: &str| EndpointError::BadUrl { var, reason: reason.to_string() };
+    let bad = |reason: &str| EndpointError::BadUrl {
+        var,
+        reason: reason.to_string(),
+    };
     let url = Url::parse(raw.trim()).map_err(|e| bad(&format!("not a URL ({e})")))?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err(bad("must not contain credentials"));
     }
-    if url.query().is_some() || url.fragment().is_some() || !(url.path() == "/" || url.path().is_empty()) {
+    if url.query().is_some()
+        || url.fragment().is_some()
+        || !(url.path() == "/" || url.path().is_empty())
+    {
         return Err(bad("must be a base URL without path, query or fragment"));
     }
     match url.scheme() {
@@ -123,7 +149,10 @@ mod tests {
         let e = resolve(Some("eu-west-1"), None, None).unwrap();
         assert_eq!(e.api.as_str(), "https://api.mypurecloud.ie/");
         assert_eq!(e.login.as_str(), "https://login.mypurecloud.ie/");
-        assert_eq!(resolve(Some("US_EAST_1"), None, None).unwrap().api.as_str(), "https://api.mypurecloud.com/");
+        assert_eq!(
+            resolve(Some("US_EAST_1"), None, None).unwrap().api.as_str(),
+            "https://api.mypurecloud.com/"
+        );
     }
 
     #[test]
@@ -136,19 +165,37 @@ mod tests {
 
     #[test]
     fn overrides_win_and_http_only_on_loopback() {
-        let e = resolve(Some("us-east-1"), Some("http://127.0.0.1:8080"), Some("http://localhost:9")).unwrap();
+        let e = resolve(
+            Some("us-east-1"),
+            Some("http://127.0.0.1:8080"),
+            Some("http://localhost:9"),
+        )
+        .unwrap();
         assert_eq!(e.api.as_str(), "http://127.0.0.1:8080/");
         assert!(resolve(None, Some("http://example.com"), Some("https://x.example")).is_err());
         assert!(resolve(None, Some("http://10.0.0.1"), Some("https://x.example")).is_err());
         assert!(resolve(None, Some("http://[::1]:5"), Some("http://127.9.9.9:1")).is_ok());
-        assert!(resolve(None, Some("https://a.example/api"), Some("https://x.example")).is_err());
+        assert!(resolve(
+            None,
+            Some("https://a.example/api"),
+            Some("https://x.example")
+        )
+        .is_err());
         assert!(resolve(None, Some("ftp://a.example"), Some("https://x.example")).is_err());
-        assert!(resolve(None, Some("https://u:p@a.example"), Some("https://x.example")).is_err());
+        assert!(resolve(
+            None,
+            Some("https://u:p@a.example"),
+            Some("https://x.example")
+        )
+        .is_err());
     }
 
     #[test]
     fn missing_or_unknown_region() {
         assert_eq!(resolve(None, None, None), Err(EndpointError::NoRegion));
-        assert!(matches!(resolve(Some("mars-1"), None, None), Err(EndpointError::UnknownRegion(..))));
+        assert!(matches!(
+            resolve(Some("mars-1"), None, None),
+            Err(EndpointError::UnknownRegion(..))
+        ));
     }
 }

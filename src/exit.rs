@@ -41,15 +41,24 @@ pub struct Failure {
 impl Failure {
     /// A failure with nothing left behind (exit 1).
     pub fn clean(message: impl Into<String>) -> Self {
-        Failure { kind: FailureKind::Clean, message: message.into() }
+        Failure {
+            kind: FailureKind::Clean,
+            message: message.into(),
+        }
     }
     /// Invalid input or usage (exit 2).
     pub fn usage(message: impl Into<String>) -> Self {
-        Failure { kind: FailureKind::Usage, message: message.into() }
+        Failure {
+            kind: FailureKind::Usage,
+            message: message.into(),
+        }
     }
     /// Something was left behind (exit 3).
     pub fn left_behind(message: impl Into<String>) -> Self {
-        Failure { kind: FailureKind::LeftBehind, message: message.into() }
+        Failure {
+            kind: FailureKind::LeftBehind,
+            message: message.into(),
+        }
     }
 }
 
@@ -88,4 +97,9 @@ mod tests {
         assert_eq!(code_for(&e), ExitCode::from(3));
         assert_eq!(code_for(&anyhow::anyhow!("plain")), ExitCode::from(1));
     }
+}
+
+/// An error's text without a trailing period, to continue it with another sentence.
+pub fn sentence(e: &impl std::fmt::Display) -> String {
+    e.to_string().trim_end().trim_end_matches('.').to_string()
 }

@@ -7,7 +7,19 @@
 use tracing_subscriber::EnvFilter;
 
 /// Crates whose trace level could print wire data; they never go below `debug`.
-const CAPPED: &[&str] = &["hyper", "hyper_util", "h2", "rustls", "reqwest", "aws_smithy_runtime", "aws_smithy_http", "aws_smithy_http_client", "aws_sigv4", "tower", "axum"];
+const CAPPED: &[&str] = &[
+    "hyper",
+    "hyper_util",
+    "h2",
+    "rustls",
+    "reqwest",
+    "aws_smithy_runtime",
+    "aws_smithy_http",
+    "aws_smithy_http_client",
+    "aws_sigv4",
+    "tower",
+    "axum",
+];
 
 /// Installs the stderr logger. Call once, first thing in `main`, before any thread starts.
 pub fn init() {

@@ -12,7 +12,13 @@ use serde::Deserialize;
 pub const RESERVED_TAG_PREFIX: &str = "gcoauth:";
 
 /// Grant types the API accepts (`SAML2BEARER` is read as `SAML2-BEARER`, as the API does).
-pub const GRANT_TYPES: &[&str] = &["CLIENT-CREDENTIALS", "CODE", "TOKEN", "SAML2-BEARER", "PASSWORD"];
+pub const GRANT_TYPES: &[&str] = &[
+    "CLIENT-CREDENTIALS",
+    "CODE",
+    "TOKEN",
+    "SAML2-BEARER",
+    "PASSWORD",
+];
 
 /// Client states a spec may ask for.
 pub const STATES: &[&str] = &["active", "disabled", "inactive"];
@@ -110,9 +116,12 @@ pub struct SpecError(pub Vec<String>);
 /// Parses spec JSON text (shape only).
 pub fn parse(text: &str) -> Result<RawSpec, SpecError> {
     if text.trim().is_empty() {
-        return Err(SpecError(vec!["the spec is empty; pass a JSON object in GCOAUTH_SPEC or --spec FILE".into()]));
+        return Err(SpecError(vec![
+            "the spec is empty; pass a JSON object in GCOAUTH_SPEC or --spec FILE".into(),
+        ]));
     }
-    serde_json::from_str(text).map_err(|e| SpecError(vec![format!("not a valid spec JSON object: {e}")]))
+    serde_json::from_str(text)
+        .map_err(|e| SpecError(vec![format!("not a valid spec JSON object: {e}")]))
 }
 
 impl RawSpec {
@@ -128,7 +137,11 @@ impl RawSpec {
             }
         }
         match (errs.is_empty(), client, store) {
-            (true, Some(client), Some(store)) => Ok(Spec { client, store, rotation_id }),
+            (true, Some(client), Some(store)) => Ok(Spec {
+                client,
+                store,
+                rotation_id,
+            }),
             _ => Err(SpecError(errs)),
         }
     }
@@ -156,16 +169,25 @@ fn validate_client(raw: &RawSpec, errs: &mut Vec<String>) -> Option<ClientSpec> 
     let grant_type = match raw.grant_type.as_deref().map(str::trim) {
         None | Some("") => "CLIENT-CREDENTIALS".to_string(),
         Some(g) => {
-            let g = if g.eq_ignore_ascii_case("SAML2BEARER") { "SAML2-BEARER".to_string() } else { g.to_ascii_uppercase() };
+            let g = if g.eq_ignore_ascii_case("SAML2BEARER") {
+                "SAML2-BEARER".to_string()
+            } else {
+                g.to_ascii_uppercase()
+            };
             if !GRANT_TYPES.contains(&g.as_str()) {
-                errs.push(format!("grant_type: {g:?} is not one of {}", GRANT_TYPES.join(", ")));
+                errs.push(format!(
+                    "grant_type: {g:?} is not one of {}",
+                    GRANT_TYPES.join(", ")
+                ));
             }
             g
         }
     };
     let redirect_uris = raw.redirect_uris.clone().unwrap_or_default();
     if matches!(grant_type.as_str(), "CODE" | "TOKEN") && redirect_uris.is_empty() {
-        errs.push(format!("redirect_uris: required for grant_type {grant_type}"));
+        errs.push(format!(
+            "redirect_uris: required for grant_type {grant_type}"
+        ));
     }
     for u in &redirect_uris {
         match reqwest::Url::parse(u) {
@@ -183,29 +205,44 @@ fn validate_client(raw: &RawSpec, errs: &mut Vec<String>) -> Option<ClientSpec> 
             errs.push("roles: at least one {\"role_id\", \"division_id\"} is required for grant_type CLIENT-CREDENTIALS".into());
         }
         if !scopes.is_empty() {
-            errs.push("scopes: not used by CLIENT-CREDENTIALS clients (they get roles); remove them".into());
+            errs.push(
+                "scopes: not used by CLIENT-CREDENTIALS clients (they get roles); remove them"
+                    .into(),
+            );
         }
     } else if !roles.is_empty() {
-        errs.push(format!("roles: only CLIENT-CREDENTIALS clients take roles, not {grant_type}"));
+        errs.push(format!(
+            "roles: only CLIENT-CREDENTIALS clients take roles, not {grant_type}"
+        ));
     }
     for r in &roles {
         if r.role_id.trim().is_empty() || r.division_id.trim().is_empty() {
-            errs.push("roles: role_id and division_id must not be blank (division_id may be \"*\")".into());
+            errs.push(
+                "roles: role_id and division_id must not be blank (division_id may be \"*\")"
+                    .into(),
+            );
         }
     }
     roles.sort();
     roles.dedup();
     let validity = raw.access_token_validity_seconds.unwrap_or(86_400);
     if !(300..=38_880_000).contains(&validity) {
-        errs.push(format!("access_token_validity_seconds: {validity} is outside 300..38880000"));
+        errs.push(format!(
+            "access_token_validity_seconds: {validity} is outside 300..38880000"
+        ));
     }
     let state = raw.state.clone().unwrap_or_else(|| "active".into());
     if !STATES.contains(&state.as_str()) {
-        errs.push(format!("state: {state:?} is not one of {}", STATES.join(", ")));
+        errs.push(format!(
+            "state: {state:?} is not one of {}",
+            STATES.join(", ")
+        ));
     }
     let description = raw.description.clone().unwrap_or_default();
     if description.contains("[gcoauth:") {
-        errs.push("description: must not contain \"[gcoauth:\" (gcoauth's ownership marker)".into());
+        errs.push(
+            "description: must not contain \"[gcoauth:\" (gcoauth's ownership marker)".into(),
+        );
     }
     (errs.len() == start).then_some(ClientSpec {
         name,
@@ -227,17 +264,26 @@ fn validate_store(raw: Option<RawStore>, errs: &mut Vec<String>) -> Option<Store
     let start = errs.len();
     match raw.kind.as_deref() {
         None | Some("aws_secretsmanager") => {}
-        Some(other) => errs.push(format!("store.type: {other:?} is not supported (only \"aws_secretsmanager\")")),
+        Some(other) => errs.push(format!(
+            "store.type: {other:?} is not supported (only \"aws_secretsmanager\")"
+        )),
     }
     let name = raw.name.unwrap_or_default();
     if name.is_empty() || name.len() > 512 {
         errs.push("store.name: required, 1 to 512 characters".into());
-    } else if !name.chars().all(|c| c.is_ascii_alphanumeric() || "/_+=.@-".contains(c)) {
-        errs.push(format!("store.name: {name:?} may only contain letters, digits and /_+=.@-"));
+    } else if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/_+=.@-".contains(c))
+    {
+        errs.push(format!(
+            "store.name: {name:?} may only contain letters, digits and /_+=.@-"
+        ));
     }
     let window = raw.recovery_window_days.unwrap_or(7);
     if !(window == 0 || (7..=30).contains(&window)) {
-        errs.push(format!("store.recovery_window_days: {window} must be 0 (delete without recovery) or 7..30"));
+        errs.push(format!(
+            "store.recovery_window_days: {window} must be 0 (delete without recovery) or 7..30"
+        ));
     }
     let tags = raw.tags.unwrap_or_default();
     for (k, v) in &tags {
@@ -245,7 +291,9 @@ fn validate_store(raw: Option<RawStore>, errs: &mut Vec<String>) -> Option<Store
             errs.push(format!("store.tags: key {k:?} is reserved"));
         }
         if k.is_empty() || k.chars().count() > 128 || v.chars().count() > 256 {
-            errs.push(format!("store.tags: key {k:?} must be 1-128 characters and its value at most 256"));
+            errs.push(format!(
+                "store.tags: key {k:?} must be 1-128 characters and its value at most 256"
+            ));
         }
     }
     if tags.len() > 40 {
@@ -253,7 +301,10 @@ fn validate_store(raw: Option<RawStore>, errs: &mut Vec<String>) -> Option<Store
     }
     let region = raw.region.filter(|r| !r.is_empty());
     if let Some(r) = &region {
-        if !r.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        if !r
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
             errs.push(format!("store.region: {r:?} is not an AWS region name"));
         }
     }
@@ -280,7 +331,9 @@ mod tests {
 
     #[test]
     fn minimal_client_credentials_spec_gets_defaults() {
-        let s = ok(&format!(r#"{{"name":"ci","roles":[{{"role_id":"r1","division_id":"*"}}],{STORE}}}"#));
+        let s = ok(&format!(
+            r#"{{"name":"ci","roles":[{{"role_id":"r1","division_id":"*"}}],{STORE}}}"#
+        ));
         assert_eq!(s.client.grant_type, "CLIENT-CREDENTIALS");
         assert_eq!(s.client.access_token_validity_seconds, 86_400);
         assert_eq!(s.client.state, "active");
@@ -290,20 +343,34 @@ mod tests {
     #[test]
     fn unknown_fields_are_errors_at_both_levels() {
         assert!(errs(&format!(r#"{{"name":"x","nmae":"y",{STORE}}}"#))[0].contains("unknown field"));
-        assert!(errs(r#"{"name":"x","store":{"name":"a","colour":"b"}}"#)[0].contains("unknown field"));
+        assert!(
+            errs(r#"{"name":"x","store":{"name":"a","colour":"b"}}"#)[0].contains("unknown field")
+        );
     }
 
     #[test]
     fn saml2bearer_is_normalised() {
-        let s = ok(&format!(r#"{{"name":"x","grant_type":"SAML2BEARER",{STORE}}}"#));
+        let s = ok(&format!(
+            r#"{{"name":"x","grant_type":"SAML2BEARER",{STORE}}}"#
+        ));
         assert_eq!(s.client.grant_type, "SAML2-BEARER");
     }
 
     #[test]
     fn all_problems_reported_at_once() {
-        let e = errs(r#"{"name":" ","grant_type":"CODE","access_token_validity_seconds":5,"state":"on","store":{"name":"bad name!","recovery_window_days":3,"tags":{"gcoauth:x":"y"}}}"#);
+        let e = errs(
+            r#"{"name":" ","grant_type":"CODE","access_token_validity_seconds":5,"state":"on","store":{"name":"bad name!","recovery_window_days":3,"tags":{"gcoauth:x":"y"}}}"#,
+        );
         let text = e.join("\n");
-        for needle in ["name:", "redirect_uris:", "access_token_validity_seconds:", "state:", "store.name:", "recovery_window_days", "reserved"] {
+        for needle in [
+            "name:",
+            "redirect_uris:",
+            "access_token_validity_seconds:",
+            "state:",
+            "store.name:",
+            "recovery_window_days",
+            "reserved",
+        ] {
             assert!(text.contains(needle), "missing {needle} in {text}");
         }
     }
@@ -311,9 +378,17 @@ mod tests {
     #[test]
     fn grant_specific_rules() {
         assert!(errs(&format!(r#"{{"name":"x",{STORE}}}"#))[0].contains("roles"));
-        assert!(errs(&format!(r#"{{"name":"x","grant_type":"TOKEN","redirect_uris":["/relative"],{STORE}}}"#))[0].contains("absolute"));
-        assert!(errs(&format!(r#"{{"name":"x","grant_type":"CLIENT_CREDENTIALS",{STORE}}}"#))[0].contains("grant_type"));
-        let s = ok(&format!(r#"{{"name":"x","grant_type":"CODE","redirect_uris":["https://app.example/cb"],"scopes":["users"],{STORE}}}"#));
+        assert!(errs(&format!(
+            r#"{{"name":"x","grant_type":"TOKEN","redirect_uris":["/relative"],{STORE}}}"#
+        ))[0]
+            .contains("absolute"));
+        assert!(errs(&format!(
+            r#"{{"name":"x","grant_type":"CLIENT_CREDENTIALS",{STORE}}}"#
+        ))[0]
+            .contains("grant_type"));
+        let s = ok(&format!(
+            r#"{{"name":"x","grant_type":"CODE","redirect_uris":["https://app.example/cb"],"scopes":["users"],{STORE}}}"#
+        ));
         assert_eq!(s.client.scopes, vec!["users"]);
     }
 
@@ -327,7 +402,10 @@ mod tests {
 
     #[test]
     fn destroy_needs_only_the_store() {
-        let s = parse(r#"{"name":"","store":{"name":"a/b"}}"#).unwrap().validate_store_only().unwrap();
+        let s = parse(r#"{"name":"","store":{"name":"a/b"}}"#)
+            .unwrap()
+            .validate_store_only()
+            .unwrap();
         assert_eq!(s.name, "a/b");
         assert!(parse("").is_err());
         assert!(parse("[1]").is_err());

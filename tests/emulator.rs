@@ -131,7 +131,7 @@ impl Env {
 
     /// Every client the emulator holds (control plane, no secrets).
     async fn clients(&self) -> Value {
-        self.control(Method::GET, "/__emulator/clients", None).await["clients"].clone()
+        self.control(Method::GET, "/__emulator/clients", None).await["entities"].clone()
     }
 
     async fn client_count(&self) -> usize {
@@ -522,7 +522,7 @@ async fn crud_endpoints_use_the_public_field_names_and_show_the_secret_only_on_c
     // The control plane lists clients without secrets.
     let all = env.control(Method::GET, "/__emulator/clients", None).await;
     let text = all.to_string();
-    assert_eq!(all["clients"].as_array().unwrap().len(), 2);
+    assert_eq!(all["entities"].as_array().unwrap().len(), 2);
     assert!(!text.contains(new_secret) && !text.contains("\"secret\""));
     env.shutdown().await;
 }
@@ -791,7 +791,7 @@ async fn delete_requires_inactive_then_404_or_deleted_state() {
     assert!(!env.verify(id, secret).await);
     // The control plane keeps the tombstone.
     let all = env.control(Method::GET, "/__emulator/clients", None).await;
-    assert_eq!(all["clients"][0]["state"], "deleted");
+    assert_eq!(all["entities"][0]["state"], "deleted");
 
     // Switch: GET shows the client with state "deleted" (both are seen in the wild).
     env.set_config(json!({"deleted_visible": true})).await;
@@ -875,7 +875,7 @@ async fn status_fault_before_answers_without_executing() {
     )
     .await;
     let all = env.control(Method::GET, "/__emulator/clients", None).await;
-    assert_eq!(all["clients"], json!([]), "nothing created");
+    assert_eq!(all["entities"], json!([]), "nothing created");
     // times defaults to 1.
     env.create(&token, cc_client("x")).await;
     // A custom body is sent as given.
@@ -1144,14 +1144,16 @@ fn wait_exit(child: &mut std::process::Child) -> std::process::ExitStatus {
 }
 
 #[test]
-fn binary_prints_its_url_serves_and_exits_on_sigterm() {
+fn binary_prints_its_url_serves_logs_no_secret_and_exits_on_sigterm() {
     use std::process::Stdio;
+    let log = tempfile::NamedTempFile::new().unwrap();
     let mut child = emulator_bin()
         .args(["--port", "0", "--max-clients", "3"])
         .env("GCOAUTH_EMULATOR_CLIENT_ID", ADMIN_ID)
         .env("GCOAUTH_EMULATOR_CLIENT_SECRET", ADMIN_SECRET)
+        .env("RUST_LOG", "trace")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(log.reopen().unwrap())
         .spawn()
         .unwrap();
     let line = first_line(&mut child);
@@ -1171,22 +1173,37 @@ fn binary_prints_its_url_serves_and_exits_on_sigterm() {
         .build()
         .unwrap();
     let http = http_client();
-    let cfg: Value = rt.block_on(async {
-        let tok = http
+    let (cfg, client_secret): (Value, String) = rt.block_on(async {
+        let tok: Value = http
             .post(format!("{url}/oauth/token"))
             .basic_auth(ADMIN_ID, Some(ADMIN_SECRET))
             .form(&[("grant_type", "client_credentials")])
             .send()
             .await
+            .unwrap()
+            .json()
+            .await
             .unwrap();
-        assert_eq!(tok.status(), 200);
-        http.get(format!("{url}/__emulator/config"))
+        let created: Value = http
+            .post(format!("{url}{CLIENTS}"))
+            .bearer_auth(tok["access_token"].as_str().unwrap())
+            .json(&cc_client("logged"))
             .send()
             .await
             .unwrap()
             .json()
             .await
+            .unwrap();
+        let client_secret = created["secret"].as_str().unwrap().to_owned();
+        let cfg = http
+            .get(format!("{url}/__emulator/config"))
+            .send()
+            .await
             .unwrap()
+            .json()
+            .await
+            .unwrap();
+        (cfg, client_secret)
     });
     assert_eq!(cfg["max_clients"], 3);
 
@@ -1196,6 +1213,12 @@ fn binary_prints_its_url_serves_and_exits_on_sigterm() {
         .unwrap();
     assert!(killed.success());
     assert!(wait_exit(&mut child).success());
+    let logged = std::fs::read_to_string(log.path()).unwrap();
+    assert!(
+        logged.contains("/api/v2/oauth/clients"),
+        "requests are logged at debug: {logged}"
+    );
+    assert!(!logged.contains(ADMIN_SECRET) && !logged.contains(&client_secret));
 }
 
 #[test]

@@ -24,7 +24,10 @@ fn create_stores_a_working_secret_and_prints_only_facts() {
     let j = out.json();
     assert_eq!(j["action"], "created");
     let id = j["client_id"].as_str().unwrap();
-    assert!(j["secret_arn"].as_str().unwrap().starts_with("arn:aws:secretsmanager:us-east-1:"));
+    assert!(j["secret_arn"]
+        .as_str()
+        .unwrap()
+        .starts_with("arn:aws:secretsmanager:us-east-1:"));
     assert!(j["version_id"].as_str().is_some_and(|v| !v.is_empty()));
     let stored = h.stored("a").expect("secret stored");
     assert_eq!(stored["client_id"], id);
@@ -36,7 +39,10 @@ fn create_stores_a_working_secret_and_prints_only_facts() {
     assert_eq!(tags["gcoauth:status"], "active");
     let live = h.clients_named("test client a");
     assert_eq!(live.len(), 1);
-    assert!(live[0]["description"].as_str().unwrap().starts_with("made by the test suite [gcoauth:"));
+    assert!(live[0]["description"]
+        .as_str()
+        .unwrap()
+        .starts_with("made by the test suite [gcoauth:"));
     assert!(live[0].get("secret").is_none());
     h.assert_no_leaks();
 }
@@ -73,10 +79,19 @@ fn invalid_specs_exit_2_without_any_write() {
     let missing = h.run(&["client", "create"], None, &[], None);
     assert_eq!(missing.code, 2);
     assert!(missing.stderr.contains("GCOAUTH_SPEC"));
-    let garbage = h.run(&["client", "create", "--spec", "-"], None, &[], Some("{not json"));
+    let garbage = h.run(
+        &["client", "create", "--spec", "-"],
+        None,
+        &[],
+        Some("{not json"),
+    );
     assert_eq!(garbage.code, 2);
     assert!(!h.secret_exists("inv"));
-    assert_eq!(h.stats()["token_requests"], 0, "not even a token was requested");
+    assert_eq!(
+        h.stats()["token_requests"],
+        0,
+        "not even a token was requested"
+    );
     h.assert_no_leaks();
 }
 
@@ -86,9 +101,19 @@ fn spec_from_file_and_stdin() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("spec.json");
     std::fs::write(&path, h.spec("file").to_string()).unwrap();
-    let out = h.run(&["client", "create", "--spec", path.to_str().unwrap()], None, &[], None);
+    let out = h.run(
+        &["client", "create", "--spec", path.to_str().unwrap()],
+        None,
+        &[],
+        None,
+    );
     assert_eq!(out.code, 0, "{out:?}");
-    let out = h.run(&["client", "destroy", "--spec", "-"], None, &[], Some(&h.spec("file").to_string()));
+    let out = h.run(
+        &["client", "destroy", "--spec", "-"],
+        None,
+        &[],
+        Some(&h.spec("file").to_string()),
+    );
     assert_eq!(out.code, 0, "{out:?}");
     assert!(!h.secret_exists("file"));
 }
@@ -97,13 +122,31 @@ fn spec_from_file_and_stdin() {
 fn credentials_and_endpoints_are_checked_before_any_write() {
     let h = Harness::new();
     let spec = h.spec("creds");
-    let out = h.run(&["client", "create"], Some(&spec), &[("GENESYSCLOUD_OAUTHCLIENT_SECRET", None)], None);
+    let out = h.run(
+        &["client", "create"],
+        Some(&spec),
+        &[("GENESYSCLOUD_OAUTHCLIENT_SECRET", None)],
+        None,
+    );
     assert_eq!(out.code, 2, "{out:?}");
     assert!(out.stderr.contains("GENESYSCLOUD_OAUTHCLIENT_SECRET"));
-    let out = h.run(&["client", "create"], Some(&spec), &[("GCOAUTH_API_URL", Some("http://api.example.com"))], None);
+    let out = h.run(
+        &["client", "create"],
+        Some(&spec),
+        &[("GCOAUTH_API_URL", Some("http://api.example.com"))],
+        None,
+    );
     assert_eq!(out.code, 2, "{out:?}");
     assert!(out.stderr.contains("loopback"), "{}", out.stderr);
-    let out = h.run(&["client", "create"], Some(&spec), &[("GENESYSCLOUD_OAUTHCLIENT_SECRET", Some("wrong-secret-value"))], None);
+    let out = h.run(
+        &["client", "create"],
+        Some(&spec),
+        &[(
+            "GENESYSCLOUD_OAUTHCLIENT_SECRET",
+            Some("wrong-secret-value"),
+        )],
+        None,
+    );
     assert_eq!(out.code, 1, "{out:?}");
     assert!(out.stderr.contains("access token"), "{}", out.stderr);
     assert!(!out.stderr.contains("wrong-secret-value"));
@@ -120,7 +163,11 @@ fn refuses_a_secret_gcoauth_did_not_create() {
     for cmd in ["create", "destroy"] {
         let out = h.client(cmd, &spec);
         assert_eq!(out.code, 2, "{cmd}: {out:?}");
-        assert!(out.stderr.contains("not created by gcoauth"), "{}", out.stderr);
+        assert!(
+            out.stderr.contains("not created by gcoauth"),
+            "{}",
+            out.stderr
+        );
     }
     assert!(h.secret_exists("foreign"), "left alone");
     assert!(h.clients_named("test client foreign").is_empty());
@@ -132,9 +179,16 @@ fn store_failure_rolls_the_client_back_and_exits_1() {
     h.aws_fault(json!({"action": "PutSecretValue", "fault": "access_denied", "times": null}));
     let out = h.client("create", &h.spec("denied"));
     assert_eq!(out.code, 1, "{out:?}");
-    assert!(out.stderr.contains("secretsmanager:PutSecretValue"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("secretsmanager:PutSecretValue"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains("Rolled back"), "{}", out.stderr);
-    assert!(h.clients_named("test client denied").is_empty(), "no orphaned client");
+    assert!(
+        h.clients_named("test client denied").is_empty(),
+        "no orphaned client"
+    );
     assert!(!h.secret_exists("denied"), "the empty record was removed");
     h.clear_aws_faults();
     let out = h.client("create", &h.spec("denied"));
@@ -154,8 +208,15 @@ fn failed_rollback_exits_3_names_the_leftovers_and_destroy_cleans_up() {
     assert_eq!(live.len(), 1);
     let id = live[0]["id"].as_str().unwrap();
     assert!(out.stderr.contains(id), "names the client: {}", out.stderr);
-    assert!(out.stderr.contains(&h.secret_name("stuck")), "names the secret: {}", out.stderr);
-    assert!(out.stderr.contains("gcoauth client destroy"), "says how to clean up");
+    assert!(
+        out.stderr.contains(&h.secret_name("stuck")),
+        "names the secret: {}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("gcoauth client destroy"),
+        "says how to clean up"
+    );
     h.clear_faults();
     h.clear_aws_faults();
     let out = h.client("destroy", &h.spec("stuck"));
@@ -172,7 +233,11 @@ fn transient_errors_are_retried() {
     h.fault(json!({"method": "POST", "path": "/api/v2/oauth/clients", "status": 503, "times": 1}));
     h.fault(json!({"method": "PUT", "path": "/api/v2/oauth/clients/*", "status": 502, "times": 1}));
     let (_, id) = created(&h, "retry");
-    assert_eq!(h.clients_named("test client retry").len(), 1, "no duplicate from the retried POST");
+    assert_eq!(
+        h.clients_named("test client retry").len(),
+        1,
+        "no duplicate from the retried POST"
+    );
     let stored = h.stored("retry").unwrap();
     assert!(h.verify_secret(&id, stored["client_secret"].as_str().unwrap()));
     h.assert_no_leaks();
@@ -187,19 +252,32 @@ fn a_lost_create_response_is_found_by_marker_not_duplicated() {
     assert_eq!(live.len(), 1, "{live:?}");
     assert_eq!(live[0]["id"], id.as_str());
     let stored = h.stored("lost").unwrap();
-    assert!(h.verify_secret(&id, stored["client_secret"].as_str().unwrap()), "the regenerated secret was stored");
+    assert!(
+        h.verify_secret(&id, stored["client_secret"].as_str().unwrap()),
+        "the regenerated secret was stored"
+    );
     h.assert_no_leaks();
 }
 
 #[test]
 fn rate_limits_are_honoured() {
     let h = Harness::new();
-    h.emu_post("/__emulator/config", json!({"rate_limit_per_window": 2, "window_secs": 1, "token_rate_limit_per_window": 1}));
+    h.emu_post(
+        "/__emulator/config",
+        json!({"api_rate_limit": 2, "rate_window_secs": 1, "token_rate_limit": 1}),
+    );
     let (spec, _) = created(&h, "rl1");
     let out = h.client("destroy", &spec);
     assert_eq!(out.code, 0, "{out:?}");
     let stats = h.stats();
-    assert!(stats.to_string().contains("429") || stats["rate_limited"].as_u64().unwrap_or(0) > 0, "the limit was hit: {stats}");
+    assert!(
+        stats["rate_limited"].as_u64().unwrap() > 0,
+        "the API limit was hit: {stats}"
+    );
+    assert!(
+        stats["token_rate_limited"].as_u64().unwrap() > 0,
+        "the token limit was hit: {stats}"
+    );
 }
 
 #[test]
@@ -219,7 +297,11 @@ fn too_many_clients_is_explained() {
     h.emu_post("/__emulator/config", json!({"max_clients": 0}));
     let out = h.client("create", &h.spec("many"));
     assert_eq!(out.code, 1, "{out:?}");
-    assert!(out.stderr.contains("auth.too.many.clients"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("auth.too.many.clients"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains("limit"), "{}", out.stderr);
 }
 
@@ -236,7 +318,10 @@ fn update_changes_fields_in_place_keeping_id_and_secret() {
     assert_eq!(out.json()["client_id"], id.as_str());
     let live = h.clients_named("test client upd");
     assert_eq!(live.len(), 1);
-    assert!(live[0]["description"].as_str().unwrap().starts_with("new words [gcoauth:"));
+    assert!(live[0]["description"]
+        .as_str()
+        .unwrap()
+        .starts_with("new words [gcoauth:"));
     assert_eq!(live[0]["accessTokenValiditySeconds"], 7200);
     assert_eq!(h.stored("upd").unwrap(), before, "same secret");
     assert!(h.verify_secret(&id, before["client_secret"].as_str().unwrap()));
@@ -249,7 +334,10 @@ fn update_changes_fields_in_place_keeping_id_and_secret() {
 fn rotate_replaces_the_secret_and_is_idempotent_per_rotation_id() {
     let h = Harness::new();
     let (mut spec, id) = created(&h, "rot");
-    let old = h.stored("rot").unwrap()["client_secret"].as_str().unwrap().to_string();
+    let old = h.stored("rot").unwrap()["client_secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
     spec["rotation_id"] = json!("2026-11");
     let out = h.client("rotate", &spec);
     assert_eq!(out.code, 0, "{out:?}");
@@ -259,7 +347,11 @@ fn rotate_replaces_the_secret_and_is_idempotent_per_rotation_id() {
     assert!(!h.verify_secret(&id, &old), "old secret revoked");
     assert!(h.verify_secret(&id, new["client_secret"].as_str().unwrap()));
     let again = h.client("rotate", &spec);
-    assert_eq!(again.json()["action"], "unchanged", "same rotation id: no-op");
+    assert_eq!(
+        again.json()["action"],
+        "unchanged",
+        "same rotation id: no-op"
+    );
     assert_eq!(h.stored("rot").unwrap(), new);
     h.assert_no_leaks();
 }
@@ -272,7 +364,11 @@ fn a_rotation_that_could_not_store_exits_3_and_rotate_repairs_it() {
     h.aws_fault(json!({"action": "PutSecretValue", "fault": "internal", "times": null}));
     let out = h.client("rotate", &spec);
     assert_eq!(out.code, 3, "{out:?}");
-    assert!(out.stderr.contains("re-run `gcoauth client rotate`"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("Re-run `gcoauth client rotate`"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains(&id));
     h.clear_aws_faults();
     let out = h.client("rotate", &spec);
@@ -306,12 +402,18 @@ fn destroy_with_a_recovery_window_schedules_deletion_and_create_restores() {
     assert_eq!(h.client("create", &spec).code, 0);
     assert_eq!(h.client("destroy", &spec).code, 0);
     assert!(!h.secret_exists("window"));
-    assert!(h.tags("window").is_some(), "still there, scheduled for deletion");
+    assert!(
+        h.tags("window").is_some(),
+        "still there, scheduled for deletion"
+    );
     let out = h.client("create", &spec);
     assert_eq!(out.code, 0, "{out:?}");
     assert!(h.secret_exists("window"), "restored");
     let stored = h.stored("window").unwrap();
-    assert!(h.verify_secret(stored["client_id"].as_str().unwrap(), stored["client_secret"].as_str().unwrap()));
+    assert!(h.verify_secret(
+        stored["client_id"].as_str().unwrap(),
+        stored["client_secret"].as_str().unwrap()
+    ));
     h.assert_no_leaks();
 }
 
@@ -355,12 +457,25 @@ fn destroy_never_deletes_a_client_it_cannot_prove_it_created() {
             .unwrap();
         c["id"].as_str().unwrap().to_string()
     });
-    let tag = aws_sdk_secretsmanager::types::Tag::builder().key("gcoauth:client-id").value(&foreign).build();
-    h.rt.block_on(h.sm.tag_resource().secret_id(h.secret_name("proof")).tags(tag).send()).unwrap();
+    let tag = aws_sdk_secretsmanager::types::Tag::builder()
+        .key("gcoauth:client-id")
+        .value(&foreign)
+        .build();
+    h.rt.block_on(
+        h.sm.tag_resource()
+            .secret_id(h.secret_name("proof"))
+            .tags(tag)
+            .send(),
+    )
+    .unwrap();
     let out = h.client("destroy", &spec);
     assert_eq!(out.code, 1, "{out:?}");
     assert!(out.stderr.contains("cannot prove"), "{}", out.stderr);
-    let names: Vec<String> = h.clients_named("test client proof").iter().map(|c| c["id"].as_str().unwrap().to_string()).collect();
+    let names: Vec<String> = h
+        .clients_named("test client proof")
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
     assert!(names.contains(&foreign), "the foreign client survives");
     assert!(names.contains(&id));
 }
@@ -388,7 +503,10 @@ fn a_killed_create_converges_on_rerun() {
     assert_eq!(live.len(), 1, "adopted, not duplicated");
     let stored = h.stored("killed").unwrap();
     assert_eq!(stored["client_id"], live[0]["id"]);
-    assert!(h.verify_secret(live[0]["id"].as_str().unwrap(), stored["client_secret"].as_str().unwrap()));
+    assert!(h.verify_secret(
+        live[0]["id"].as_str().unwrap(),
+        stored["client_secret"].as_str().unwrap()
+    ));
     h.assert_no_leaks();
 }
 
@@ -408,7 +526,10 @@ fn a_killed_create_is_cleaned_up_by_destroy() {
     h.clear_faults();
     let out = h.client("destroy", &spec);
     assert_eq!(out.code, 0, "{out:?}");
-    assert!(h.clients_named("test client killdestroy").is_empty(), "the orphan was found by its marker and deleted");
+    assert!(
+        h.clients_named("test client killdestroy").is_empty(),
+        "the orphan was found by its marker and deleted"
+    );
     assert!(!h.secret_exists("killdestroy"));
 }
 
@@ -421,14 +542,22 @@ fn lookup_speaks_the_external_protocol_without_the_secret() {
     assert_eq!(out.code, 0, "{out:?}");
     let j = out.json();
     let obj = j.as_object().unwrap();
-    assert!(obj.values().all(Value::is_string), "external wants a map of strings: {j}");
+    assert!(
+        obj.values().all(Value::is_string),
+        "external wants a map of strings: {j}"
+    );
     assert_eq!(j["client_id"], id.as_str());
     assert_eq!(j["name"], "test client look");
     assert_eq!(j["state"], "active");
     assert!(j["secret_arn"].as_str().unwrap().contains("secret:"));
     h.stored("look");
     h.assert_no_leaks();
-    let missing = h.run(&["client", "lookup"], None, &[], Some(&json!({"secret_name": h.secret_name("nope")}).to_string()));
+    let missing = h.run(
+        &["client", "lookup"],
+        None,
+        &[],
+        Some(&json!({"secret_name": h.secret_name("nope")}).to_string()),
+    );
     assert_eq!(missing.code, 1);
     let bad = h.run(&["client", "lookup"], None, &[], Some("[]"));
     assert_eq!(bad.code, 2);
@@ -453,9 +582,16 @@ fn access_token_variable_is_used_instead_of_client_credentials() {
     let out = h.run(
         &["client", "create"],
         Some(&h.spec("tok")),
-        &[("GENESYSCLOUD_OAUTHCLIENT_ID", None), ("GENESYSCLOUD_OAUTHCLIENT_SECRET", None), ("GENESYSCLOUD_ACCESS_TOKEN", Some(t))],
+        &[
+            ("GENESYSCLOUD_OAUTHCLIENT_ID", None),
+            ("GENESYSCLOUD_OAUTHCLIENT_SECRET", None),
+            ("GENESYSCLOUD_ACCESS_TOKEN", Some(t)),
+        ],
         None,
     );
     assert_eq!(out.code, 0, "{out:?}");
-    assert!(!out.stderr.contains(t) && !out.stdout.contains(t), "token not printed");
+    assert!(
+        !out.stderr.contains(t) && !out.stdout.contains(t),
+        "token not printed"
+    );
 }

@@ -239,7 +239,7 @@ fn with_error_type(mut resp: Resp, kind: &str) -> Resp {
         HeaderValue::from_static("application/x-amz-json-1.1"),
     );
     if let Ok(v) = HeaderValue::from_str(kind) {
-        headers.insert("x-amzn-ErrorType", v);
+        headers.insert("x-amzn-errortype", v);
     }
     resp
 }

@@ -72,13 +72,24 @@ impl Default for Settings {
 }
 
 /// A partial update of [`Settings`]; absent fields are kept, `null` switches a limit off.
+/// The rate-limit members also go by the binary's flag names (`rate_limit`, `window_secs`, …).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsPatch {
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        alias = "rate_limit",
+        alias = "rate_limit_per_window"
+    )]
     api_rate_limit: Option<Option<u32>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        alias = "token_rate_limit_per_window"
+    )]
     token_rate_limit: Option<Option<u32>>,
+    #[serde(alias = "window_secs")]
     rate_window_secs: Option<u64>,
     #[serde(default, deserialize_with = "nullable")]
     token_ttl_secs: Option<Option<u64>>,
@@ -161,6 +172,13 @@ mod tests {
             .unwrap();
         assert_eq!(s.api_rate_limit, None);
         assert_eq!(s.token_rate_limit, Some(7));
+        let alias =
+            r#"{"rate_limit_per_window": 2, "window_secs": 1, "token_rate_limit_per_window": 1}"#;
+        s.apply(serde_json::from_str(alias).unwrap()).unwrap();
+        assert_eq!(
+            (s.api_rate_limit, s.rate_window_secs, s.token_rate_limit),
+            (Some(2), 1, Some(1))
+        );
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub fn handle(shared: &Shared, method: &Method, rest: &str, body: &[u8]) -> Resp
                 .iter()
                 .map(|c| c.to_json(false))
                 .collect();
-            Some(Ok(json!({"clients": clients})))
+            Some(Ok(json!({"entities": clients})))
         }
         (&Method::POST, "verify-secret") => Some(verify_secret(shared, body)),
         (&Method::GET, "stats") => Some(Ok(stats(shared))),

@@ -292,10 +292,18 @@ fn user_ref(id: &str) -> Value {
     json!({"id": id, "selfUri": format!("/api/v2/users/{id}")})
 }
 
-/// A new client secret: 20–22 random alphanumerics (the length since 2026-04-27).
+/// Every issued secret starts with this, so an exposure sweep can grep for any secret the
+/// emulator ever issued, including ones that never reached a store.
+pub const SECRET_PREFIX: &str = "GcSec";
+
+/// A new client secret: 20–22 alphanumerics (the length since 2026-04-27), starting with
+/// [`SECRET_PREFIX`].
 pub fn new_client_secret() -> Secret {
     let len = fastrand::usize(20..=22);
-    Secret::new((0..len).map(|_| fastrand::alphanumeric()).collect())
+    let mut s = String::with_capacity(len);
+    s.push_str(SECRET_PREFIX);
+    s.extend((SECRET_PREFIX.len()..len).map(|_| fastrand::alphanumeric()));
+    Secret::new(s)
 }
 
 /// Now as `YYYY-MM-DDTHH:MM:SS.mmmZ`.

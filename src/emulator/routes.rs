@@ -172,7 +172,7 @@ pub async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp,
     }
     result.map(|mut resp| {
         if let Ok(v) = HeaderValue::from_str(&ctx) {
-            resp.headers_mut().insert("ININ-Correlation-Id", v);
+            resp.headers_mut().insert("inin-correlation-id", v);
         }
         resp
     })

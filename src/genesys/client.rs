@@ -8,7 +8,10 @@ use tracing::{debug, warn};
 use zeroize::Zeroizing;
 
 use super::error::{ApiError, ErrorKind, Op};
-use super::model::{ClientListing, ClientRequest, ClientWithSecret, ErrorBody, OAuthClient, TokenError, TokenResponse};
+use super::model::{
+    ClientListing, ClientRequest, ClientWithSecret, ErrorBody, OAuthClient, TokenError,
+    TokenResponse,
+};
 use super::retry::{parse_retry_after, retryable_status, RetryPolicy};
 use crate::endpoints::Endpoints;
 use crate::secret::Secret;
@@ -32,12 +35,19 @@ impl Credentials {
         if let Some(token) = Secret::from_env("GENESYSCLOUD_ACCESS_TOKEN") {
             return Ok(Credentials::AccessToken(token));
         }
-        let id = std::env::var("GENESYSCLOUD_OAUTHCLIENT_ID").ok().filter(|s| !s.trim().is_empty());
+        let id = std::env::var("GENESYSCLOUD_OAUTHCLIENT_ID")
+            .ok()
+            .filter(|s| !s.trim().is_empty());
         let secret = Secret::from_env("GENESYSCLOUD_OAUTHCLIENT_SECRET");
         match (id, secret) {
             (Some(id), Some(secret)) => Ok(Credentials::ClientCredentials { id, secret }),
-            (None, _) => Err("GENESYSCLOUD_OAUTHCLIENT_ID is not set (or set GENESYSCLOUD_ACCESS_TOKEN)".into()),
-            (_, None) => Err("GENESYSCLOUD_OAUTHCLIENT_SECRET is not set (or set GENESYSCLOUD_ACCESS_TOKEN)".into()),
+            (None, _) => Err(
+                "GENESYSCLOUD_OAUTHCLIENT_ID is not set (or set GENESYSCLOUD_ACCESS_TOKEN)".into(),
+            ),
+            (_, None) => Err(
+                "GENESYSCLOUD_OAUTHCLIENT_SECRET is not set (or set GENESYSCLOUD_ACCESS_TOKEN)"
+                    .into(),
+            ),
         }
     }
 }
@@ -59,7 +69,11 @@ enum Attempt {
 
 impl GenesysClient {
     /// Builds the HTTP client and obtains an access token (retrying rate limits).
-    pub async fn connect(endpoints: &Endpoints, creds: Credentials, policy: RetryPolicy) -> Result<Self, ApiError> {
+    pub async fn connect(
+        endpoints: &Endpoints,
+        creds: Credentials,
+        policy: RetryPolicy,
+    ) -> Result<Self, ApiError> {
         let http = reqwest::Client::builder()
             .timeout(policy.request_timeout)
             .connect_timeout(policy.request_timeout.min(Duration::from_secs(10)))
@@ -70,20 +84,32 @@ impl GenesysClient {
             .map_err(|e| transport(Op::Token, &e))?;
         let token = match creds {
             Credentials::AccessToken(t) => t,
-            Credentials::ClientCredentials { id, secret } => fetch_token(&http, &endpoints.login, &id, &secret, &policy).await?,
+            Credentials::ClientCredentials { id, secret } => {
+                fetch_token(&http, &endpoints.login, &id, &secret, &policy).await?
+            }
         };
-        Ok(GenesysClient { http, api: endpoints.api.clone(), token, policy })
+        Ok(GenesysClient {
+            http,
+            api: endpoints.api.clone(),
+            token,
+            policy,
+        })
     }
 
     /// Every OAuth client of the organization (the endpoint has no filter and no paging).
     pub async fn list_clients(&self) -> Result<Vec<OAuthClient>, ApiError> {
-        let listing: ClientListing = self.call(Op::List, Method::GET, "/api/v2/oauth/clients", None).await?;
+        let listing: ClientListing = self
+            .call(Op::List, Method::GET, "/api/v2/oauth/clients", None)
+            .await?;
         Ok(listing.entities)
     }
 
     /// `GET /api/v2/oauth/clients/{id}`; `None` when 404 or `state: "deleted"`.
     pub async fn get_client(&self, id: &str) -> Result<Option<OAuthClient>, ApiError> {
-        match self.call::<OAuthClient>(Op::Get, Method::GET, &client_path(id, ""), None).await {
+        match self
+            .call::<OAuthClient>(Op::Get, Method::GET, &client_path(id, ""), None)
+            .await
+        {
             Ok(c) if c.state == "deleted" => Ok(None),
             Ok(c) => Ok(Some(c)),
             Err(e) if e.status() == Some(404) => Ok(None),
@@ -94,11 +120,17 @@ impl GenesysClient {
     /// Creates a client. A lost response (timeout, reset, 5xx after the write) is resolved by
     /// looking for `marker` in the client list: a client carrying it is ours, so its secret is
     /// regenerated instead of creating a duplicate.
-    pub async fn create_client(&self, req: &ClientRequest, marker: &str) -> Result<(OAuthClient, Secret), ApiError> {
+    pub async fn create_client(
+        &self,
+        req: &ClientRequest,
+        marker: &str,
+    ) -> Result<(OAuthClient, Secret), ApiError> {
         let started = Instant::now();
         let mut attempt = 0u32;
         loop {
-            let outcome = self.attempt(Op::Create, Method::POST, "/api/v2/oauth/clients", Some(req)).await;
+            let outcome = self
+                .attempt(Op::Create, Method::POST, "/api/v2/oauth/clients", Some(req))
+                .await;
             let (err, wait) = match outcome {
                 Attempt::Done(body) => return with_secret(Op::Create, &body),
                 Attempt::Fail(e) => return Err(e),
@@ -128,18 +160,28 @@ impl GenesysClient {
             .list_clients()
             .await?
             .into_iter()
-            .filter(|c| c.state != "deleted" && c.description.as_deref().is_some_and(|d| d.contains(marker)))
+            .filter(|c| {
+                c.state != "deleted" && c.description.as_deref().is_some_and(|d| d.contains(marker))
+            })
             .collect())
     }
 
     /// `PUT /api/v2/oauth/clients/{id}`.
-    pub async fn update_client(&self, id: &str, req: &ClientRequest) -> Result<OAuthClient, ApiError> {
-        self.call(Op::Update, Method::PUT, &client_path(id, ""), Some(req)).await
+    pub async fn update_client(
+        &self,
+        id: &str,
+        req: &ClientRequest,
+    ) -> Result<OAuthClient, ApiError> {
+        self.call(Op::Update, Method::PUT, &client_path(id, ""), Some(req))
+            .await
     }
 
     /// `DELETE /api/v2/oauth/clients/{id}`; a 404 counts as success (already gone).
     pub async fn delete_client(&self, id: &str) -> Result<(), ApiError> {
-        match self.call::<serde::de::IgnoredAny>(Op::Delete, Method::DELETE, &client_path(id, ""), None).await {
+        match self
+            .call::<serde::de::IgnoredAny>(Op::Delete, Method::DELETE, &client_path(id, ""), None)
+            .await
+        {
             Ok(_) => Ok(()),
             Err(e) if e.status() == Some(404) => Ok(()),
             Err(e) => Err(e),
@@ -148,7 +190,14 @@ impl GenesysClient {
 
     /// `POST /api/v2/oauth/clients/{id}/secret`: a new secret (the old one stops working).
     pub async fn regenerate_secret(&self, id: &str) -> Result<Secret, ApiError> {
-        let body = self.call_raw(Op::Regenerate, Method::POST, &client_path(id, "/secret"), None).await?;
+        let body = self
+            .call_raw(
+                Op::Regenerate,
+                Method::POST,
+                &client_path(id, "/secret"),
+                None,
+            )
+            .await?;
         with_secret(Op::Regenerate, &body).map(|(_, s)| s)
     }
 
@@ -156,7 +205,10 @@ impl GenesysClient {
     /// client is gone (404 or `state: "deleted"`).
     pub async fn deactivate_and_delete(&self, client: &OAuthClient) -> Result<(), ApiError> {
         if client.state != "inactive" {
-            match self.update_client(&client.id, &client.to_request_with_state("inactive")).await {
+            match self
+                .update_client(&client.id, &client.to_request_with_state("inactive"))
+                .await
+            {
                 Ok(_) => {}
                 Err(e) if e.status() == Some(404) => return Ok(()),
                 Err(e) => return Err(e),
@@ -178,7 +230,13 @@ impl GenesysClient {
         })
     }
 
-    async fn call<T: DeserializeOwned>(&self, op: Op, method: Method, path: &str, body: Option<&ClientRequest>) -> Result<T, ApiError> {
+    async fn call<T: DeserializeOwned>(
+        &self,
+        op: Op,
+        method: Method,
+        path: &str,
+        body: Option<&ClientRequest>,
+    ) -> Result<T, ApiError> {
         let raw = self.call_raw(op, method, path, body).await?;
         if raw.is_empty() {
             return serde_json::from_slice(b"null").map_err(|e| decode(op, &e));
@@ -188,7 +246,13 @@ impl GenesysClient {
 
     /// Sends with retries; used for calls that are safe to repeat (GET, PUT, DELETE, and
     /// regenerate, where the last secret returned is the one kept).
-    async fn call_raw(&self, op: Op, method: Method, path: &str, body: Option<&ClientRequest>) -> Result<Zeroizing<Vec<u8>>, ApiError> {
+    async fn call_raw(
+        &self,
+        op: Op,
+        method: Method,
+        path: &str,
+        body: Option<&ClientRequest>,
+    ) -> Result<Zeroizing<Vec<u8>>, ApiError> {
         let started = Instant::now();
         let mut attempt = 0u32;
         loop {
@@ -208,13 +272,30 @@ impl GenesysClient {
         }
     }
 
-    async fn attempt(&self, op: Op, method: Method, path: &str, body: Option<&ClientRequest>) -> Attempt {
+    async fn attempt(
+        &self,
+        op: Op,
+        method: Method,
+        path: &str,
+        body: Option<&ClientRequest>,
+    ) -> Attempt {
         let url = match self.api.join(path) {
             Ok(u) => u,
-            Err(e) => return Attempt::Fail(ApiError { op, kind: ErrorKind::Decode, code: None, message: e.to_string(), context_id: None }),
+            Err(e) => {
+                return Attempt::Fail(ApiError {
+                    op,
+                    kind: ErrorKind::Decode,
+                    code: None,
+                    message: e.to_string(),
+                    context_id: None,
+                })
+            }
         };
         debug!(?op, %method, path, "request");
-        let mut req = self.http.request(method, url).bearer_auth(self.token.expose());
+        let mut req = self
+            .http
+            .request(method, url)
+            .bearer_auth(self.token.expose());
         if let Some(b) = body {
             req = req.json(b);
         }
@@ -223,7 +304,11 @@ impl GenesysClient {
             Err(e) => return Attempt::Retry(transport(op, &e), None),
         };
         let status = resp.status();
-        let retry_after = parse_retry_after(resp.headers().get("retry-after").and_then(|v| v.to_str().ok()));
+        let retry_after = parse_retry_after(
+            resp.headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok()),
+        );
         let body = match read_body(resp).await {
             Ok(b) => b,
             Err(e) => return Attempt::Retry(transport(op, &e), None),
@@ -243,8 +328,20 @@ impl GenesysClient {
     }
 }
 
-async fn fetch_token(http: &reqwest::Client, login: &Url, id: &str, secret: &Secret, policy: &RetryPolicy) -> Result<Secret, ApiError> {
-    let url = login.join("/oauth/token").map_err(|e| ApiError { op: Op::Token, kind: ErrorKind::Decode, code: None, message: e.to_string(), context_id: None })?;
+async fn fetch_token(
+    http: &reqwest::Client,
+    login: &Url,
+    id: &str,
+    secret: &Secret,
+    policy: &RetryPolicy,
+) -> Result<Secret, ApiError> {
+    let url = login.join("/oauth/token").map_err(|e| ApiError {
+        op: Op::Token,
+        kind: ErrorKind::Decode,
+        code: None,
+        message: e.to_string(),
+        context_id: None,
+    })?;
     let started = Instant::now();
     let mut attempt = 0u32;
     loop {
@@ -259,12 +356,26 @@ async fn fetch_token(http: &reqwest::Client, login: &Url, id: &str, secret: &Sec
             Err(e) => (transport(Op::Token, &e), None),
             Ok(resp) => {
                 let status = resp.status();
-                let retry_after = parse_retry_after(resp.headers().get("retry-after").and_then(|v| v.to_str().ok()));
-                let body = read_body(resp).await.map_err(|e| transport(Op::Token, &e))?;
+                let retry_after = parse_retry_after(
+                    resp.headers()
+                        .get("retry-after")
+                        .and_then(|v| v.to_str().ok()),
+                );
+                let body = read_body(resp)
+                    .await
+                    .map_err(|e| transport(Op::Token, &e))?;
                 if status.is_success() {
-                    let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|e| decode(Op::Token, &e))?;
-                    if let Some(t) = parsed.token_type.as_deref().filter(|t| !t.eq_ignore_ascii_case("bearer")) {
-                        debug!(token_type = t, "unexpected token type; using it as a bearer token");
+                    let parsed: TokenResponse =
+                        serde_json::from_slice(&body).map_err(|e| decode(Op::Token, &e))?;
+                    if let Some(t) = parsed
+                        .token_type
+                        .as_deref()
+                        .filter(|t| !t.eq_ignore_ascii_case("bearer"))
+                    {
+                        debug!(
+                            token_type = t,
+                            "unexpected token type; using it as a bearer token"
+                        );
                     }
                     return Ok(parsed.access_token);
                 }
@@ -272,8 +383,16 @@ async fn fetch_token(http: &reqwest::Client, login: &Url, id: &str, secret: &Sec
                 let message = te.error_description.or(te.description).unwrap_or_default();
                 let rate_limited = status == StatusCode::BAD_REQUEST
                     && te.error.as_deref() == Some("invalid_request")
-                    && message.to_ascii_lowercase().starts_with("rate limit exceeded");
-                let err = ApiError { op: Op::Token, kind: ErrorKind::Status(status.as_u16()), code: te.error, message, context_id: None };
+                    && message
+                        .to_ascii_lowercase()
+                        .starts_with("rate limit exceeded");
+                let err = ApiError {
+                    op: Op::Token,
+                    kind: ErrorKind::Status(status.as_u16()),
+                    code: te.error,
+                    message,
+                    context_id: None,
+                };
                 if rate_limited || status == StatusCode::TOO_MANY_REQUESTS {
                     (err, Some(policy.after_429(retry_after, attempt)))
                 } else if retryable_status(status.as_u16()) {
@@ -296,7 +415,9 @@ async fn fetch_token(http: &reqwest::Client, login: &Url, id: &str, secret: &Sec
 /// Reads the body into a buffer that is wiped when dropped (create/regenerate bodies hold the
 /// secret).
 async fn read_body(mut resp: reqwest::Response) -> Result<Zeroizing<Vec<u8>>, reqwest::Error> {
-    let mut buf = Zeroizing::new(Vec::with_capacity(resp.content_length().unwrap_or(1024).min(1 << 20) as usize));
+    let mut buf = Zeroizing::new(Vec::with_capacity(
+        resp.content_length().unwrap_or(1024).min(1 << 20) as usize,
+    ));
     while let Some(chunk) = resp.chunk().await? {
         buf.extend_from_slice(&chunk);
     }
@@ -307,7 +428,13 @@ fn with_secret(op: Op, body: &[u8]) -> Result<(OAuthClient, Secret), ApiError> {
     let parsed: ClientWithSecret = serde_json::from_slice(body).map_err(|e| decode(op, &e))?;
     match parsed.secret {
         Some(s) if !s.is_empty() => Ok((parsed.client, s)),
-        _ => Err(ApiError { op, kind: ErrorKind::Decode, code: None, message: "the response carries no secret".into(), context_id: None }),
+        _ => Err(ApiError {
+            op,
+            kind: ErrorKind::Decode,
+            code: None,
+            message: "the response carries no secret".into(),
+            context_id: None,
+        }),
     }
 }
 
@@ -322,33 +449,73 @@ fn api_error(op: Op, status: StatusCode, body: &[u8]) -> ApiError {
         op,
         kind: ErrorKind::Status(status.as_u16()),
         code: eb.code,
-        message: eb.message.unwrap_or_else(|| status.canonical_reason().unwrap_or("").to_string()),
+        message: eb
+            .message
+            .unwrap_or_else(|| status.canonical_reason().unwrap_or("").to_string()),
         context_id: eb.context_id,
     }
 }
 
 fn transport(op: Op, e: &reqwest::Error) -> ApiError {
     // reqwest's Display includes the URL (no credentials: we never put any in URLs).
-    let what = if e.is_timeout() { "timed out" } else if e.is_connect() { "connection failed" } else { "request failed" };
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection failed"
+    } else {
+        "request failed"
+    };
     let mut message = what.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
         message = format!("{message}: {s}");
         source = s.source();
     }
-    ApiError { op, kind: ErrorKind::Transport, code: None, message, context_id: None }
+    ApiError {
+        op,
+        kind: ErrorKind::Transport,
+        code: None,
+        message,
+        context_id: None,
+    }
 }
 
 fn decode(op: Op, e: &serde_json::Error) -> ApiError {
     // Only the category and position: serde_json's own text can quote a value from the body.
-    let message = format!("{:?} error at line {} column {}", e.classify(), e.line(), e.column());
-    ApiError { op, kind: ErrorKind::Decode, code: None, message, context_id: None }
+    let message = format!(
+        "{:?} error at line {} column {}",
+        e.classify(),
+        e.line(),
+        e.column()
+    );
+    ApiError {
+        op,
+        kind: ErrorKind::Decode,
+        code: None,
+        message,
+        context_id: None,
+    }
 }
 
 fn gave_up(last: ApiError) -> ApiError {
     let message = match last.status() {
-        Some(s) => format!("last answer HTTP {s}{}{}", last.code.as_deref().map(|c| format!(" {c}")).unwrap_or_default(), if last.message.is_empty() { String::new() } else { format!(": {}", last.message) }),
+        Some(s) => format!(
+            "last answer HTTP {s}{}{}",
+            last.code
+                .as_deref()
+                .map(|c| format!(" {c}"))
+                .unwrap_or_default(),
+            if last.message.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", last.message)
+            }
+        ),
         None => format!("last error: {}", last.message),
     };
-    ApiError { kind: ErrorKind::GaveUp, message, ..last }
+    ApiError {
+        kind: ErrorKind::GaveUp,
+        message,
+        ..last
+    }
 }

@@ -36,7 +36,12 @@ impl RetryPolicy {
     /// Defaults, overridden by `GCOAUTH_RETRY_MAX_SECONDS` and `GCOAUTH_HTTP_TIMEOUT_SECONDS`.
     pub fn from_env() -> Self {
         let mut p = RetryPolicy::default();
-        let secs = |var: &str| std::env::var(var).ok().and_then(|v| v.trim().parse::<f64>().ok()).filter(|v| *v >= 0.0);
+        let secs = |var: &str| {
+            std::env::var(var)
+                .ok()
+                .and_then(|v| v.trim().parse::<f64>().ok())
+                .filter(|v| *v >= 0.0)
+        };
         if let Some(s) = secs("GCOAUTH_RETRY_MAX_SECONDS") {
             p.max_elapsed = Duration::from_secs_f64(s);
         }
@@ -49,7 +54,10 @@ impl RetryPolicy {
     /// Backoff before attempt `attempt + 1` (attempt counts from 0): full jitter over an
     /// exponentially growing window, so parallel Terraform resources don't retry in lockstep.
     pub fn backoff(&self, attempt: u32) -> Duration {
-        let window = self.base_delay.saturating_mul(1u32 << attempt.min(16)).min(self.max_delay);
+        let window = self
+            .base_delay
+            .saturating_mul(1u32 << attempt.min(16))
+            .min(self.max_delay);
         let ms = window.as_millis().max(1) as u64;
         Duration::from_millis(ms / 4 + fastrand::u64(0..=ms - ms / 4))
     }
@@ -106,9 +114,18 @@ mod tests {
     #[test]
     fn retry_after_is_capped() {
         let p = RetryPolicy::default();
-        assert!(p.after_429(Some(Duration::from_secs(3600)), 0) <= p.retry_after_cap + Duration::from_millis(250));
+        assert!(
+            p.after_429(Some(Duration::from_secs(3600)), 0)
+                <= p.retry_after_cap + Duration::from_millis(250)
+        );
         assert!(p.after_429(Some(Duration::from_secs(2)), 0) >= Duration::from_secs(2));
-        assert_eq!(parse_retry_after(Some(" 42 ")), Some(Duration::from_secs(42)));
-        assert_eq!(parse_retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT")), None);
+        assert_eq!(
+            parse_retry_after(Some(" 42 ")),
+            Some(Duration::from_secs(42))
+        );
+        assert_eq!(
+            parse_retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT")),
+            None
+        );
     }
 }

@@ -26,7 +26,9 @@ impl Ctx<AwsSecretsManager> {
     /// any call) and sets up the AWS client.
     pub async fn connect(store_spec: StoreSpec) -> anyhow::Result<Self> {
         let (endpoints, creds) = genesys_settings()?;
-        let store = AwsSecretsManager::connect(store_spec.region.as_deref()).await.map_err(|e| Failure::usage(e.to_string()))?;
+        let store = AwsSecretsManager::connect(store_spec.region.as_deref())
+            .await
+            .map_err(|e| Failure::usage(e.to_string()))?;
         Ok(Ctx::new(store, store_spec, endpoints, creds))
     }
 }
@@ -34,7 +36,14 @@ impl Ctx<AwsSecretsManager> {
 impl<S: SecretStore> Ctx<S> {
     /// A context over any store.
     pub fn new(store: S, store_spec: StoreSpec, endpoints: Endpoints, creds: Credentials) -> Self {
-        Ctx { store, store_spec, endpoints, creds: std::sync::Mutex::new(Some(creds)), policy: RetryPolicy::from_env(), genesys: OnceCell::new() }
+        Ctx {
+            store,
+            store_spec,
+            endpoints,
+            creds: std::sync::Mutex::new(Some(creds)),
+            policy: RetryPolicy::from_env(),
+            genesys: OnceCell::new(),
+        }
     }
 
     /// The secret's name.
@@ -52,8 +61,15 @@ impl<S: SecretStore> Ctx<S> {
     pub async fn genesys(&self) -> anyhow::Result<&GenesysClient> {
         self.genesys
             .get_or_try_init(|| async {
-                let creds = self.creds.lock().ok().and_then(|mut c| c.take()).ok_or_else(|| Failure::clean("Genesys credentials were already used"))?;
-                GenesysClient::connect(&self.endpoints, creds, self.policy.clone()).await.map_err(|e| anyhow::Error::new(Failure::clean(e.to_string())))
+                let creds = self
+                    .creds
+                    .lock()
+                    .ok()
+                    .and_then(|mut c| c.take())
+                    .ok_or_else(|| Failure::clean("Genesys credentials were already used"))?;
+                GenesysClient::connect(&self.endpoints, creds, self.policy.clone())
+                    .await
+                    .map_err(|e| anyhow::Error::new(Failure::clean(e.to_string())))
             })
             .await
     }
@@ -62,8 +78,12 @@ impl<S: SecretStore> Ctx<S> {
 /// Endpoints and credentials from `GENESYSCLOUD_*` and `GCOAUTH_*_URL`.
 pub fn genesys_settings() -> anyhow::Result<(Endpoints, Credentials)> {
     let var = |k: &str| std::env::var(k).ok();
-    let endpoints = endpoints::resolve(var("GENESYSCLOUD_REGION").as_deref(), var("GCOAUTH_API_URL").as_deref(), var("GCOAUTH_LOGIN_URL").as_deref())
-        .map_err(|e| Failure::usage(e.to_string()))?;
+    let endpoints = endpoints::resolve(
+        var("GENESYSCLOUD_REGION").as_deref(),
+        var("GCOAUTH_API_URL").as_deref(),
+        var("GCOAUTH_LOGIN_URL").as_deref(),
+    )
+    .map_err(|e| Failure::usage(e.to_string()))?;
     let creds = Credentials::from_env().map_err(Failure::usage)?;
     Ok((endpoints, creds))
 }

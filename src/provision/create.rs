@@ -8,9 +8,12 @@ use tracing::{info, warn};
 use super::context::{store_clean, Ctx};
 use super::desired::{differs, request_for};
 use super::owned::{api_clean, marker_of, not_ours, recorded_client};
-use super::record::{client_tags, initial_tags, marker_text, new_marker, rotation_hash, secret_value, status, RecordView, TAG_CLIENT_ID, TAG_MARKER, TAG_ROTATION, TAG_STATUS};
+use super::record::{
+    client_tags, initial_tags, marker_text, new_marker, rotation_hash, secret_value, status,
+    RecordView, TAG_CLIENT_ID, TAG_MARKER, TAG_ROTATION, TAG_STATUS,
+};
 use super::report::Report;
-use crate::exit::Failure;
+use crate::exit::{sentence, Failure};
 use crate::genesys::{GenesysClient, OAuthClient};
 use crate::secret::Secret;
 use crate::spec::Spec;
@@ -29,9 +32,19 @@ pub async fn run<S: SecretStore>(ctx: Ctx<S>, spec: Spec) -> anyhow::Result<Repo
         None => {
             let marker = new_marker();
             let mut tags = initial_tags(&spec.store, &marker, ctx.region());
-            tags.insert(TAG_ROTATION.into(), rotation_hash(spec.rotation_id.as_deref().unwrap_or("")));
-            let description = format!("Genesys Cloud OAuth client secret, managed by gcoauth (client {:?})", spec.client.name);
-            let arn = ctx.store.create(&name, &description, spec.store.kms_key_id.as_deref(), &tags).await.map_err(store_clean)?;
+            tags.insert(
+                TAG_ROTATION.into(),
+                rotation_hash(spec.rotation_id.as_deref().unwrap_or("")),
+            );
+            let description = format!(
+                "Genesys Cloud OAuth client secret, managed by gcoauth (client {:?})",
+                spec.client.name
+            );
+            let arn = ctx
+                .store
+                .create(&name, &description, spec.store.kms_key_id.as_deref(), &tags)
+                .await
+                .map_err(store_clean)?;
             info!(secret = %name, "recorded the intent; creating the client");
             fresh(&ctx, gen, &spec, &marker, arn, true).await
         }
@@ -46,13 +59,21 @@ pub async fn run<S: SecretStore>(ctx: Ctx<S>, spec: Spec) -> anyhow::Result<Repo
 }
 
 /// An existing gcoauth record: adopt its client if it has one, else create one.
-async fn reconcile<S: SecretStore>(ctx: &Ctx<S>, gen: &GenesysClient, spec: &Spec, rec: StoredSecret) -> anyhow::Result<Report> {
+async fn reconcile<S: SecretStore>(
+    ctx: &Ctx<S>,
+    gen: &GenesysClient,
+    spec: &Spec,
+    rec: StoredSecret,
+) -> anyhow::Result<Report> {
     let name = ctx.name();
     let marker = match rec.tag_value(TAG_MARKER) {
         Some(_) => marker_of(&rec)?.to_string(),
         None => {
             let m = new_marker();
-            ctx.store.tag(name, &BTreeMap::from([(TAG_MARKER.to_string(), m.clone())])).await.map_err(store_clean)?;
+            ctx.store
+                .tag(name, &BTreeMap::from([(TAG_MARKER.to_string(), m.clone())]))
+                .await
+                .map_err(store_clean)?;
             m
         }
     };
@@ -60,7 +81,10 @@ async fn reconcile<S: SecretStore>(ctx: &Ctx<S>, gen: &GenesysClient, spec: &Spe
     if client.is_none() {
         // A run killed between creating the client and recording its id, or a lost create
         // response: the marker finds it. Duplicates can only come from lost responses.
-        let mut found = gen.find_by_marker(&marker_text(&marker)).await.map_err(api_clean)?;
+        let mut found = gen
+            .find_by_marker(&marker_text(&marker))
+            .await
+            .map_err(api_clean)?;
         if !found.is_empty() {
             let keep = found.remove(0);
             for extra in found {
@@ -75,9 +99,13 @@ async fn reconcile<S: SecretStore>(ctx: &Ctx<S>, gen: &GenesysClient, spec: &Spe
     };
     let want = request_for(spec, &marker);
     if differs(&client, &want) {
-        gen.update_client(&client.id, &want).await.map_err(api_clean)?;
+        gen.update_client(&client.id, &want)
+            .await
+            .map_err(api_clean)?;
     }
-    let stored = rec.tag_value(TAG_CLIENT_ID) == Some(client.id.as_str()) && rec.tag_value(TAG_STATUS) == Some(status::ACTIVE) && rec.has_value;
+    let stored = rec.tag_value(TAG_CLIENT_ID) == Some(client.id.as_str())
+        && rec.tag_value(TAG_STATUS) == Some(status::ACTIVE)
+        && rec.has_value;
     if stored {
         finish_tags(ctx, spec, &client.id).await;
         return Ok(report(ctx, spec, "adopted", &client.id, rec.arn, None));
@@ -85,16 +113,26 @@ async fn reconcile<S: SecretStore>(ctx: &Ctx<S>, gen: &GenesysClient, spec: &Spe
     // The client exists but its current secret is not stored: regenerate and store it.
     info!(client_id = %client.id, "client found without a stored secret; regenerating it");
     let secret = gen.regenerate_secret(&client.id).await.map_err(|e| {
-        Failure::clean(format!("{e}. Client {} (recorded in secret {name}) still has no stored secret; re-run `gcoauth client create` or `destroy` with the same spec", client.id))
+        Failure::clean(format!("{}. Client {} (recorded in secret {name}) still has no stored secret; re-run `gcoauth client create` or `destroy` with the same spec", sentence(&e), client.id))
     })?;
     store_secret(ctx, gen, spec, &client, secret, rec.arn, false, "repaired").await
 }
 
 /// Creates a new client under `marker` and stores its secret.
-async fn fresh<S: SecretStore>(ctx: &Ctx<S>, gen: &GenesysClient, spec: &Spec, marker: &str, arn: String, created_record: bool) -> anyhow::Result<Report> {
+async fn fresh<S: SecretStore>(
+    ctx: &Ctx<S>,
+    gen: &GenesysClient,
+    spec: &Spec,
+    marker: &str,
+    arn: String,
+    created_record: bool,
+) -> anyhow::Result<Report> {
     let name = ctx.name();
     if !created_record {
-        let pending = BTreeMap::from([(TAG_STATUS.to_string(), status::PENDING.to_string()), (TAG_CLIENT_ID.to_string(), String::new())]);
+        let pending = BTreeMap::from([
+            (TAG_STATUS.to_string(), status::PENDING.to_string()),
+            (TAG_CLIENT_ID.to_string(), String::new()),
+        ]);
         ctx.store.tag(name, &pending).await.map_err(store_clean)?;
     }
     let (client, secret) = match gen.create_client(&request_for(spec, marker), &marker_text(marker)).await {
@@ -103,19 +141,30 @@ async fn fresh<S: SecretStore>(ctx: &Ctx<S>, gen: &GenesysClient, spec: &Spec, m
             let left = if created_record { drop_empty_record(ctx).await } else { None };
             return Err(match left {
                 None => Failure::clean(e.to_string()),
-                Some(left) => Failure::left_behind(format!("{e}. {left}")),
+                Some(left) => Failure::left_behind(format!("{}. {left}", sentence(&e))),
             }
             .into());
         }
         Err(e) => {
             return Err(Failure::left_behind(format!(
-                "{e}. The client may or may not have been created: secret {name} records marker {marker}, so re-running `gcoauth client create` (or `destroy`) with the same spec finds and reconciles it"
+                "{}. The client may or may not have been created: secret {name} records marker {marker}, so re-running `gcoauth client create` (or `destroy`) with the same spec finds and reconciles it",
+                sentence(&e)
             ))
             .into())
         }
     };
     info!(client_id = %client.id, "client created; storing its secret");
-    store_secret(ctx, gen, spec, &client, secret, arn, created_record, "created").await
+    store_secret(
+        ctx,
+        gen,
+        spec,
+        &client,
+        secret,
+        arn,
+        created_record,
+        "created",
+    )
+    .await
 }
 
 /// Records the client id, stores the secret value, marks the record active; rolls the client
@@ -134,8 +183,16 @@ async fn store_secret<S: SecretStore>(
     let name = ctx.name();
     let stored = async {
         // The id goes on the record first: a kill after this is found by id, not only by marker.
-        ctx.store.tag(name, &client_tags(&client.id, &spec.client)).await?;
-        let value = secret_value(&client.id, &secret, &spec.client.name, &spec.client.grant_type, ctx.region());
+        ctx.store
+            .tag(name, &client_tags(&client.id, &spec.client))
+            .await?;
+        let value = secret_value(
+            &client.id,
+            &secret,
+            &spec.client.name,
+            &spec.client.grant_type,
+            ctx.region(),
+        );
         ctx.store.put_value(name, &value).await
     }
     .await;
@@ -154,26 +211,36 @@ async fn finish_tags<S: SecretStore>(ctx: &Ctx<S>, spec: &Spec, client_id: &str)
     let mut tags = spec.store.tags.clone();
     tags.extend(client_tags(client_id, &spec.client));
     tags.insert(TAG_STATUS.into(), status::ACTIVE.into());
-    tags.insert(TAG_ROTATION.into(), rotation_hash(spec.rotation_id.as_deref().unwrap_or("")));
+    tags.insert(
+        TAG_ROTATION.into(),
+        rotation_hash(spec.rotation_id.as_deref().unwrap_or("")),
+    );
     if let Err(e) = ctx.store.tag(ctx.name(), &tags).await {
         warn!("the secret is stored, but updating its tags failed ({e}); the next create or rotate will store it again");
     }
 }
 
 /// Undoes a client whose secret could not be stored.
-async fn rollback<S: SecretStore>(ctx: &Ctx<S>, gen: &GenesysClient, client: &OAuthClient, created_record: bool, cause: StoreError) -> anyhow::Error {
+async fn rollback<S: SecretStore>(
+    ctx: &Ctx<S>,
+    gen: &GenesysClient,
+    client: &OAuthClient,
+    created_record: bool,
+    cause: StoreError,
+) -> anyhow::Error {
     let name = ctx.name();
     let id = &client.id;
     match gen.deactivate_and_delete(client).await {
         Ok(()) => {
             let left = if created_record { drop_empty_record(ctx).await } else { None };
             match left {
-                None => Failure::clean(format!("{cause}. Rolled back: client {id} ({:?}) was set inactive and deleted; nothing was left behind", client.name)),
-                Some(left) => Failure::left_behind(format!("{cause}. Rolled back: client {id} was set inactive and deleted. {left}")),
+                None => Failure::clean(format!("{}. Rolled back: client {id} ({:?}) was set inactive and deleted; nothing was left behind", sentence(&cause), client.name)),
+                Some(left) => Failure::left_behind(format!("{}. Rolled back: client {id} was set inactive and deleted. {left}", sentence(&cause))),
             }
         }
         Err(e) => Failure::left_behind(format!(
-            "{cause}. Rollback failed ({e}): client {id} ({:?}) exists in Genesys Cloud without a stored secret. Clean up: re-run `gcoauth client destroy` with the same spec (secret {name} records the client), or set client {id} inactive and delete it in Genesys Cloud (Admin > OAuth)",
+            "{}. Rollback failed ({e}): client {id} ({:?}) exists in Genesys Cloud without a stored secret. Clean up: re-run `gcoauth client destroy` with the same spec (secret {name} records the client), or set client {id} inactive and delete it in Genesys Cloud (Admin > OAuth)",
+            sentence(&cause),
             client.name
         )),
     }
@@ -191,7 +258,14 @@ async fn drop_empty_record<S: SecretStore>(ctx: &Ctx<S>) -> Option<String> {
     }
 }
 
-fn report<S: SecretStore>(ctx: &Ctx<S>, spec: &Spec, action: &'static str, client_id: &str, arn: String, version_id: Option<String>) -> Report {
+fn report<S: SecretStore>(
+    ctx: &Ctx<S>,
+    spec: &Spec,
+    action: &'static str,
+    client_id: &str,
+    arn: String,
+    version_id: Option<String>,
+) -> Report {
     Report {
         action,
         client_id: Some(client_id.to_string()),

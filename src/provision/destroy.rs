@@ -9,13 +9,17 @@ use super::desired::has_marker;
 use super::owned::{api_clean, marker_of, not_ours, recorded_client};
 use super::record::{marker_text, RecordView, TAG_CLIENT_ID};
 use super::report::Report;
-use crate::exit::Failure;
+use crate::exit::{sentence, Failure};
 use crate::store::SecretStore;
 
 /// Runs `destroy`.
 pub async fn run<S: SecretStore>(ctx: Ctx<S>) -> anyhow::Result<Report> {
     let name = ctx.name().to_string();
-    let mut report = Report { action: "absent", secret_name: name.clone(), ..Report::default() };
+    let mut report = Report {
+        action: "absent",
+        secret_name: name.clone(),
+        ..Report::default()
+    };
     let Some(rec) = ctx.store.describe(&name).await.map_err(store_clean)? else {
         return Ok(report);
     };
@@ -32,12 +36,15 @@ pub async fn run<S: SecretStore>(ctx: Ctx<S>) -> anyhow::Result<Report> {
     } else if !rec.scheduled_for_deletion || rec.tag_value(TAG_CLIENT_ID).is_none() {
         // No live recorded client: a killed create may have left one that only the marker
         // finds.
-        doomed = gen.find_by_marker(&marker_text(&marker)).await.map_err(api_clean)?;
+        doomed = gen
+            .find_by_marker(&marker_text(&marker))
+            .await
+            .map_err(api_clean)?;
     }
     for client in &doomed {
         debug_assert!(has_marker(client, &marker));
         gen.deactivate_and_delete(client).await.map_err(|e| {
-            Failure::clean(format!("{e}. Nothing else was changed: secret {name} still records client {}; re-run `gcoauth client destroy` (terraform retries it on the next destroy)", client.id))
+            Failure::clean(format!("{}. Nothing else was changed: secret {name} still records client {}; re-run `gcoauth client destroy` (terraform retries it on the next destroy)", sentence(&e), client.id))
         })?;
         info!(client_id = %client.id, "client deleted");
         report.client_id = Some(client.id.clone());
@@ -45,7 +52,7 @@ pub async fn run<S: SecretStore>(ctx: Ctx<S>) -> anyhow::Result<Report> {
     if !rec.scheduled_for_deletion {
         ctx.store.delete(&name, ctx.store_spec.recovery_window_days).await.map_err(|e| {
             let client = if doomed.is_empty() { String::new() } else { "the client was deleted, but ".into() };
-            Failure::left_behind(format!("{e}. {client}secret {name} could not be deleted; re-run `gcoauth client destroy` with the same spec to finish"))
+            Failure::left_behind(format!("{}. {client}secret {name} could not be deleted; re-run `gcoauth client destroy` with the same spec to finish", sentence(&e)))
         })?;
     }
     report.action = "destroyed";

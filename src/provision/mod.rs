@@ -6,9 +6,9 @@
 mod context;
 mod create;
 mod desired;
-mod owned;
 mod destroy;
 mod lookup;
+mod owned;
 mod record;
 mod report;
 mod rotate;
@@ -53,13 +53,20 @@ pub struct SpecArgs {
 
 /// Runs one `client` subcommand on a fresh Tokio runtime.
 pub fn run(cmd: ClientCommand) -> anyhow::Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
     let report = runtime.block_on(async {
         match cmd {
             ClientCommand::Lookup => lookup::run().await.map(|()| None),
             ClientCommand::Destroy(args) => {
-                let store = read_spec(&args)?.validate_store_only().map_err(|e| Failure::usage(e.to_string()))?;
-                destroy::run(context::Ctx::connect(store).await?).await.map(Some)
+                let store = read_spec(&args)?
+                    .validate_store_only()
+                    .map_err(|e| Failure::usage(e.to_string()))?;
+                destroy::run(context::Ctx::connect(store).await?)
+                    .await
+                    .map(Some)
             }
             ClientCommand::Create(args) => with_spec(&args, create::run).await.map(Some),
             ClientCommand::Update(args) => with_spec(&args, update::run).await.map(Some),
@@ -77,7 +84,9 @@ where
     F: FnOnce(context::Ctx, spec::Spec) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<Report>>,
 {
-    let spec = read_spec(args)?.validate().map_err(|e| Failure::usage(e.to_string()))?;
+    let spec = read_spec(args)?
+        .validate()
+        .map_err(|e| Failure::usage(e.to_string()))?;
     let ctx = context::Ctx::connect(spec.store.clone()).await?;
     f(ctx, spec).await
 }
@@ -86,11 +95,16 @@ fn read_spec(args: &SpecArgs) -> anyhow::Result<spec::RawSpec> {
     let text = match &args.spec {
         Some(p) if p.as_os_str() == "-" => {
             let mut s = String::new();
-            std::io::stdin().read_to_string(&mut s).map_err(|e| Failure::usage(format!("reading the spec from stdin: {e}")))?;
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .map_err(|e| Failure::usage(format!("reading the spec from stdin: {e}")))?;
             s
         }
-        Some(p) => std::fs::read_to_string(p).map_err(|e| Failure::usage(format!("reading the spec file {}: {e}", p.display())))?,
-        None => std::env::var("GCOAUTH_SPEC").map_err(|_| Failure::usage("no spec: set GCOAUTH_SPEC to a JSON object or pass --spec FILE"))?,
+        Some(p) => std::fs::read_to_string(p)
+            .map_err(|e| Failure::usage(format!("reading the spec file {}: {e}", p.display())))?,
+        None => std::env::var("GCOAUTH_SPEC").map_err(|_| {
+            Failure::usage("no spec: set GCOAUTH_SPEC to a JSON object or pass --spec FILE")
+        })?,
     };
     Ok(spec::parse(&text).map_err(|e| Failure::usage(e.to_string()))?)
 }

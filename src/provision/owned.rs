@@ -25,22 +25,36 @@ pub fn not_ours(name: &str) -> anyhow::Error {
 pub async fn require_record<S: SecretStore>(ctx: &Ctx<S>) -> anyhow::Result<StoredSecret> {
     let name = ctx.name();
     match ctx.store.describe(name).await.map_err(store_clean)? {
-        None => Err(Failure::clean(format!("no secret named {name}: nothing to act on (run `gcoauth client create` first)")).into()),
+        None => Err(Failure::clean(format!(
+            "no secret named {name}: nothing to act on (run `gcoauth client create` first)"
+        ))
+        .into()),
         Some(r) if !r.is_managed() => Err(not_ours(name)),
-        Some(r) if r.scheduled_for_deletion => Err(Failure::clean(format!("secret {name} is scheduled for deletion; run `gcoauth client create` to restore it")).into()),
+        Some(r) if r.scheduled_for_deletion => Err(Failure::clean(format!(
+            "secret {name} is scheduled for deletion; run `gcoauth client create` to restore it"
+        ))
+        .into()),
         Some(r) => Ok(r),
     }
 }
 
 /// The record's marker.
 pub fn marker_of(rec: &StoredSecret) -> anyhow::Result<&str> {
-    rec.tag_value(TAG_MARKER).ok_or_else(|| Failure::clean("the gcoauth record has no gcoauth:marker tag; it was edited by hand").into())
+    rec.tag_value(TAG_MARKER).ok_or_else(|| {
+        Failure::clean("the gcoauth record has no gcoauth:marker tag; it was edited by hand").into()
+    })
 }
 
 /// The client recorded on the secret, if it still exists. A recorded client without the
 /// record's marker is an error: gcoauth cannot prove it created it.
-pub async fn recorded_client(gen: &GenesysClient, rec: &StoredSecret, marker: &str) -> anyhow::Result<Option<OAuthClient>> {
-    let Some(id) = rec.tag_value(TAG_CLIENT_ID) else { return Ok(None) };
+pub async fn recorded_client(
+    gen: &GenesysClient,
+    rec: &StoredSecret,
+    marker: &str,
+) -> anyhow::Result<Option<OAuthClient>> {
+    let Some(id) = rec.tag_value(TAG_CLIENT_ID) else {
+        return Ok(None);
+    };
     match gen.get_client(id).await.map_err(api_clean)? {
         Some(c) if has_marker(&c, marker) => Ok(Some(c)),
         Some(_) => Err(Failure::clean(format!(
@@ -52,7 +66,11 @@ pub async fn recorded_client(gen: &GenesysClient, rec: &StoredSecret, marker: &s
 }
 
 /// The recorded client, which `update` and `rotate` need to exist.
-pub async fn require_client(gen: &GenesysClient, rec: &StoredSecret, name: &str) -> anyhow::Result<OAuthClient> {
+pub async fn require_client(
+    gen: &GenesysClient,
+    rec: &StoredSecret,
+    name: &str,
+) -> anyhow::Result<OAuthClient> {
     let marker = marker_of(rec)?;
     recorded_client(gen, rec, marker).await?.ok_or_else(|| {
         Failure::clean(format!("the client recorded on secret {name} no longer exists (or was never stored); run `gcoauth client create` to converge")).into()

@@ -69,7 +69,13 @@ pub fn rotation_hash(rotation_id: &str) -> String {
 pub fn tag_safe(value: &str) -> String {
     value
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == ' ' || "_.:/=+-@".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == ' ' || "_.:/=+-@".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(256)
         .collect()
 }
@@ -86,7 +92,10 @@ pub trait RecordView {
 
 impl RecordView for StoredSecret {
     fn tag_value(&self, key: &str) -> Option<&str> {
-        self.tags.get(key).map(String::as_str).filter(|v| !v.is_empty())
+        self.tags
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 }
 
@@ -111,7 +120,13 @@ pub fn client_tags(client_id: &str, client: &ClientSpec) -> BTreeMap<String, Str
 }
 
 /// The JSON document stored as the secret value.
-pub fn secret_value(client_id: &str, secret: &Secret, name: &str, grant_type: &str, region: &str) -> Secret {
+pub fn secret_value(
+    client_id: &str,
+    secret: &Secret,
+    name: &str,
+    grant_type: &str,
+    region: &str,
+) -> Secret {
     #[derive(serde::Serialize)]
     struct Value<'a> {
         client_id: &'a str,
@@ -120,7 +135,13 @@ pub fn secret_value(client_id: &str, secret: &Secret, name: &str, grant_type: &s
         grant_type: &'a str,
         genesys_region: &'a str,
     }
-    let v = Value { client_id, client_secret: secret.expose(), name, grant_type, genesys_region: region };
+    let v = Value {
+        client_id,
+        client_secret: secret.expose(),
+        name,
+        grant_type,
+        genesys_region: region,
+    };
     let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(256 + name.len()));
     // Serialising plain strings into a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *buf, &v);
@@ -134,7 +155,10 @@ mod tests {
     #[test]
     fn marker_is_appended_once() {
         assert_eq!(description_with_marker("", "abc"), "[gcoauth:abc]");
-        assert_eq!(description_with_marker("CI pipeline  ", "abc"), "CI pipeline [gcoauth:abc]");
+        assert_eq!(
+            description_with_marker("CI pipeline  ", "abc"),
+            "CI pipeline [gcoauth:abc]"
+        );
         assert_eq!(new_marker().len(), 32);
         assert_ne!(new_marker(), new_marker());
     }
@@ -147,7 +171,13 @@ mod tests {
 
     #[test]
     fn secret_value_is_json_with_id_and_secret() {
-        let v = secret_value("id-1", &Secret::new("s\"3".into()), "n", "CODE", "eu-west-1");
+        let v = secret_value(
+            "id-1",
+            &Secret::new("s\"3".into()),
+            "n",
+            "CODE",
+            "eu-west-1",
+        );
         let parsed: serde_json::Value = serde_json::from_str(v.expose()).unwrap();
         assert_eq!(parsed["client_id"], "id-1");
         assert_eq!(parsed["client_secret"], "s\"3");

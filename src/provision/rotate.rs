@@ -10,9 +10,11 @@ use tracing::warn;
 
 use super::context::{store_clean, Ctx};
 use super::owned::{require_client, require_record};
-use super::record::{client_tags, rotation_hash, secret_value, status, RecordView, TAG_ROTATION, TAG_STATUS};
+use super::record::{
+    client_tags, rotation_hash, secret_value, status, RecordView, TAG_ROTATION, TAG_STATUS,
+};
 use super::report::Report;
-use crate::exit::Failure;
+use crate::exit::{sentence, Failure};
 use crate::spec::Spec;
 use crate::store::SecretStore;
 
@@ -35,7 +37,9 @@ pub async fn run<S: SecretStore>(ctx: Ctx<S>, spec: Spec) -> anyhow::Result<Repo
         version_id: None,
         genesys_region: Some(ctx.region().to_string()),
     };
-    if rec.tag_value(TAG_ROTATION) == Some(wanted.as_str()) && rec.tag_value(TAG_STATUS) == Some(status::ACTIVE) {
+    if rec.tag_value(TAG_ROTATION) == Some(wanted.as_str())
+        && rec.tag_value(TAG_STATUS) == Some(status::ACTIVE)
+    {
         return Ok(report);
     }
     let rotating = BTreeMap::from([(TAG_STATUS.to_string(), status::ROTATING.to_string())]);
@@ -45,21 +49,29 @@ pub async fn run<S: SecretStore>(ctx: Ctx<S>, spec: Spec) -> anyhow::Result<Repo
         Err(e) if e.definitely_not_applied() => {
             let back = BTreeMap::from([(TAG_STATUS.to_string(), rec.tag_value(TAG_STATUS).unwrap_or(status::ACTIVE).to_string())]);
             let _ = ctx.store.tag(&name, &back).await;
-            return Err(Failure::clean(format!("{e}. The secret was not regenerated; the stored value still works")).into());
+            return Err(Failure::clean(format!("{}. The secret was not regenerated; the stored value still works", sentence(&e))).into());
         }
         Err(e) => {
             return Err(Failure::left_behind(format!(
-                "{e}. The secret of client {} may have been regenerated, in which case the value stored in {name} no longer works; re-run `gcoauth client rotate` (or `terraform apply`) to repair",
+                "{}. The secret of client {} may have been regenerated, in which case the value stored in {name} no longer works; re-run `gcoauth client rotate` (or `terraform apply`) to repair",
+                sentence(&e),
                 client.id
             ))
             .into())
         }
     };
-    let value = secret_value(&client.id, &secret, &client.name, &client.authorized_grant_type, ctx.region());
+    let value = secret_value(
+        &client.id,
+        &secret,
+        &client.name,
+        &client.authorized_grant_type,
+        ctx.region(),
+    );
     drop(secret);
     let version = ctx.store.put_value(&name, &value).await.map_err(|e| {
         Failure::left_behind(format!(
-            "{e}. The secret of client {} was regenerated but could not be stored in {name}: the stored value no longer works. Re-run `gcoauth client rotate` (or `terraform apply`) to repair",
+            "{}. The secret of client {} was regenerated but could not be stored in {name}: the stored value no longer works. Re-run `gcoauth client rotate` (or `terraform apply`) to repair",
+            sentence(&e),
             client.id
         ))
     })?;

@@ -17,7 +17,9 @@ pub async fn run<S: SecretStore>(ctx: Ctx<S>, spec: Spec) -> anyhow::Result<Repo
     let client = require_client(gen, &rec, ctx.name()).await?;
     let want = request_for(&spec, marker_of(&rec)?);
     let action = if differs(&client, &want) {
-        gen.update_client(&client.id, &want).await.map_err(api_clean)?;
+        gen.update_client(&client.id, &want)
+            .await
+            .map_err(api_clean)?;
         "updated"
     } else {
         "unchanged"

@@ -43,10 +43,14 @@ impl AwsSecretsManager {
                 store: LABEL,
                 action: "configuration",
                 kind: StoreErrorKind::Other,
-                message: "no AWS region: set store.region (module input aws_region) or AWS_REGION".into(),
+                message: "no AWS region: set store.region (module input aws_region) or AWS_REGION"
+                    .into(),
             });
         };
-        Ok(AwsSecretsManager { client: Client::new(&config), region })
+        Ok(AwsSecretsManager {
+            client: Client::new(&config),
+            region,
+        })
     }
 
     /// The region in use.
@@ -56,7 +60,9 @@ impl AwsSecretsManager {
 }
 
 fn to_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
-    tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
+    tags.iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect()
 }
 
 /// Maps an SDK error to a [`StoreError`] naming the IAM action.
@@ -70,16 +76,23 @@ where
             let e = se.err();
             let code = e.code().unwrap_or("Unknown");
             let kind = match code {
-                "AccessDeniedException" | "AccessDenied" | "UnrecognizedClientException" | "InvalidSignatureException" | "ExpiredTokenException" => StoreErrorKind::AccessDenied,
+                "AccessDeniedException"
+                | "AccessDenied"
+                | "UnrecognizedClientException"
+                | "InvalidSignatureException"
+                | "ExpiredTokenException" => StoreErrorKind::AccessDenied,
                 "ResourceNotFoundException" => StoreErrorKind::NotFound,
-                "InternalServiceError" | "InternalFailure" | "ServiceUnavailable" => StoreErrorKind::Unavailable,
+                "InternalServiceError" | "InternalFailure" | "ServiceUnavailable" => {
+                    StoreErrorKind::Unavailable
+                }
                 _ => StoreErrorKind::Other,
             };
             (kind, format!("{code}: {}", e.message().unwrap_or("")))
         }
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => {
-            (StoreErrorKind::Unavailable, format!("store unreachable: {}", DisplayErrorContext(&err)))
-        }
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => (
+            StoreErrorKind::Unavailable,
+            format!("store unreachable: {}", DisplayErrorContext(&err)),
+        ),
         _ => (StoreErrorKind::Other, DisplayErrorContext(&err).to_string()),
     };
     let message = if kind == StoreErrorKind::AccessDenied {
@@ -87,7 +100,12 @@ where
     } else {
         message
     };
-    StoreError { store: LABEL, action, kind, message }
+    StoreError {
+        store: LABEL,
+        action,
+        kind,
+        message,
+    }
 }
 
 impl SecretStore for AwsSecretsManager {
@@ -99,9 +117,21 @@ impl SecretStore for AwsSecretsManager {
         match self.client.describe_secret().secret_id(name).send().await {
             Ok(out) => Ok(Some(StoredSecret {
                 arn: out.arn().unwrap_or_default().to_string(),
-                tags: out.tags().iter().filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string()))).collect(),
+                tags: out
+                    .tags()
+                    .iter()
+                    .filter_map(|t| {
+                        Some((
+                            t.key()?.to_string(),
+                            t.value().unwrap_or_default().to_string(),
+                        ))
+                    })
+                    .collect(),
                 scheduled_for_deletion: out.deleted_date().is_some(),
-                has_value: out.version_ids_to_stages().is_some_and(|m| m.values().any(|stages| stages.iter().any(|s| s == "AWSCURRENT"))),
+                has_value: out.version_ids_to_stages().is_some_and(|m| {
+                    m.values()
+                        .any(|stages| stages.iter().any(|s| s == "AWSCURRENT"))
+                }),
             })),
             Err(e) => {
                 let err = sdk_error("secretsmanager:DescribeSecret", e);
@@ -114,7 +144,13 @@ impl SecretStore for AwsSecretsManager {
         }
     }
 
-    async fn create(&self, name: &str, description: &str, kms_key_id: Option<&str>, tags: &BTreeMap<String, String>) -> Result<String, StoreError> {
+    async fn create(
+        &self,
+        name: &str,
+        description: &str,
+        kms_key_id: Option<&str>,
+        tags: &BTreeMap<String, String>,
+    ) -> Result<String, StoreError> {
         let out = self
             .client
             .create_secret()
@@ -129,7 +165,12 @@ impl SecretStore for AwsSecretsManager {
     }
 
     async fn restore(&self, name: &str) -> Result<(), StoreError> {
-        self.client.restore_secret().secret_id(name).send().await.map_err(|e| sdk_error("secretsmanager:RestoreSecret", e))?;
+        self.client
+            .restore_secret()
+            .secret_id(name)
+            .send()
+            .await
+            .map_err(|e| sdk_error("secretsmanager:RestoreSecret", e))?;
         Ok(())
     }
 
@@ -146,13 +187,23 @@ impl SecretStore for AwsSecretsManager {
     }
 
     async fn tag(&self, name: &str, tags: &BTreeMap<String, String>) -> Result<(), StoreError> {
-        self.client.tag_resource().secret_id(name).set_tags(Some(to_tags(tags))).send().await.map_err(|e| sdk_error("secretsmanager:TagResource", e))?;
+        self.client
+            .tag_resource()
+            .secret_id(name)
+            .set_tags(Some(to_tags(tags)))
+            .send()
+            .await
+            .map_err(|e| sdk_error("secretsmanager:TagResource", e))?;
         Ok(())
     }
 
     async fn delete(&self, name: &str, recovery_window_days: u8) -> Result<(), StoreError> {
         let req = self.client.delete_secret().secret_id(name);
-        let req = if recovery_window_days == 0 { req.force_delete_without_recovery(true) } else { req.recovery_window_in_days(i64::from(recovery_window_days)) };
+        let req = if recovery_window_days == 0 {
+            req.force_delete_without_recovery(true)
+        } else {
+            req.recovery_window_in_days(i64::from(recovery_window_days))
+        };
         match req.send().await {
             Ok(_) => Ok(()),
             Err(e) => {

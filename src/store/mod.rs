@@ -55,15 +55,36 @@ pub trait SecretStore {
     /// Human name of the store, for messages.
     fn label(&self) -> &'static str;
     /// Metadata of the secret, `None` if it does not exist.
-    fn describe(&self, name: &str) -> impl Future<Output = Result<Option<StoredSecret>, StoreError>>;
+    fn describe(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = Result<Option<StoredSecret>, StoreError>>;
     /// Creates an empty secret (no value yet) with tags; returns its ARN.
-    fn create(&self, name: &str, description: &str, kms_key_id: Option<&str>, tags: &BTreeMap<String, String>) -> impl Future<Output = Result<String, StoreError>>;
+    fn create(
+        &self,
+        name: &str,
+        description: &str,
+        kms_key_id: Option<&str>,
+        tags: &BTreeMap<String, String>,
+    ) -> impl Future<Output = Result<String, StoreError>>;
     /// Cancels a scheduled deletion.
     fn restore(&self, name: &str) -> impl Future<Output = Result<(), StoreError>>;
     /// Stores `value` as the new current version; returns the version id.
-    fn put_value(&self, name: &str, value: &Secret) -> impl Future<Output = Result<String, StoreError>>;
+    fn put_value(
+        &self,
+        name: &str,
+        value: &Secret,
+    ) -> impl Future<Output = Result<String, StoreError>>;
     /// Adds or overwrites tags.
-    fn tag(&self, name: &str, tags: &BTreeMap<String, String>) -> impl Future<Output = Result<(), StoreError>>;
+    fn tag(
+        &self,
+        name: &str,
+        tags: &BTreeMap<String, String>,
+    ) -> impl Future<Output = Result<(), StoreError>>;
     /// Deletes the secret: with a recovery window in days, or at once when 0.
-    fn delete(&self, name: &str, recovery_window_days: u8) -> impl Future<Output = Result<(), StoreError>>;
+    fn delete(
+        &self,
+        name: &str,
+        recovery_window_days: u8,
+    ) -> impl Future<Output = Result<(), StoreError>>;
 }

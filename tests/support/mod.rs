@@ -6,8 +6,8 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::process::{Command, Stdio};
 use std::io::Write;
+use std::process::{Command, Stdio};
 
 use gcoauth::emulator::{AwsProxy, Emulator, EmulatorConfig};
 use gcoauth::secret::Secret;
@@ -24,7 +24,8 @@ pub struct Out {
 impl Out {
     /// The stdout JSON line.
     pub fn json(&self) -> Value {
-        serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| panic!("stdout is not one JSON line ({e}): {self:?}"))
+        serde_json::from_str(self.stdout.trim())
+            .unwrap_or_else(|e| panic!("stdout is not one JSON line ({e}): {self:?}"))
     }
 }
 
@@ -54,19 +55,30 @@ impl Harness {
     }
 
     pub fn with_config(tweak: impl FnOnce(&mut EmulatorConfig)) -> Self {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
         let admin_id = format!("admin-{}", uuid::Uuid::new_v4().simple());
         let admin_secret = format!("ADMINsecret{}", uuid::Uuid::new_v4().simple());
         let mut cfg = EmulatorConfig::new(admin_id.clone(), Secret::new(admin_secret.clone()));
         tweak(&mut cfg);
         let emu = rt.block_on(Emulator::start(cfg)).expect("emulator starts");
         let moto = moto_endpoint();
-        let proxy = rt.block_on(AwsProxy::start(moto.clone(), "127.0.0.1:0".parse().unwrap())).expect("aws proxy starts");
+        let proxy = rt
+            .block_on(AwsProxy::start(
+                moto.clone(),
+                "127.0.0.1:0".parse().unwrap(),
+            ))
+            .expect("aws proxy starts");
         let sm = rt.block_on(async {
             let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
                 .region(aws_config::Region::new("us-east-1"))
                 .endpoint_url(&moto)
-                .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new("test", "test", None, None, "static"))
+                .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new(
+                    "test", "test", None, None, "static",
+                ))
                 .load()
                 .await;
             aws_sdk_secretsmanager::Client::new(&conf)
@@ -140,7 +152,13 @@ impl Harness {
     }
 
     /// Runs gcoauth with extra environment (`("VAR", None)` removes a variable).
-    pub fn run(&self, args: &[&str], spec: Option<&Value>, extra: &[(&str, Option<&str>)], stdin: Option<&str>) -> Out {
+    pub fn run(
+        &self,
+        args: &[&str],
+        spec: Option<&Value>,
+        extra: &[(&str, Option<&str>)],
+        stdin: Option<&str>,
+    ) -> Out {
         let mut env = self.base_env();
         if let Some(s) = spec {
             env.insert("GCOAUTH_SPEC".into(), s.to_string());
@@ -161,12 +179,23 @@ impl Harness {
             .spawn()
             .expect("gcoauth runs");
         if let Some(input) = stdin {
-            child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(input.as_bytes())
+                .unwrap();
         }
         drop(child.stdin.take());
         let out = child.wait_with_output().unwrap();
-        let out = Out { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into(), stderr: String::from_utf8_lossy(&out.stderr).into() };
-        self.outputs.borrow_mut().push(format!("{}\n{}", out.stdout, out.stderr));
+        let out = Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into(),
+            stderr: String::from_utf8_lossy(&out.stderr).into(),
+        };
+        self.outputs
+            .borrow_mut()
+            .push(format!("{}\n{}", out.stdout, out.stderr));
         out
     }
 
@@ -174,7 +203,14 @@ impl Harness {
     pub fn spawn(&self, args: &[&str], spec: &Value) -> std::process::Child {
         let mut env = self.base_env();
         env.insert("GCOAUTH_SPEC".into(), spec.to_string());
-        Command::new(env!("CARGO_BIN_EXE_gcoauth")).args(args).env_clear().envs(&env).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap()
+        Command::new(env!("CARGO_BIN_EXE_gcoauth"))
+            .args(args)
+            .env_clear()
+            .envs(&env)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
     }
 
     // ---- emulator control plane
@@ -190,14 +226,24 @@ impl Harness {
     }
     pub fn emu_get(&self, path: &str) -> Value {
         let url = format!("{}{path}", self.emu_url());
-        self.rt.block_on(async { self.http.get(url).send().await.unwrap().json().await.unwrap() })
+        self.rt.block_on(async {
+            self.http
+                .get(url)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap()
+        })
     }
     pub fn fault(&self, rule: Value) {
         self.emu_post("/__emulator/faults", rule);
     }
     pub fn clear_faults(&self) {
         let url = format!("{}/__emulator/faults", self.emu_url());
-        self.rt.block_on(async { self.http.delete(url).send().await.unwrap() });
+        self.rt
+            .block_on(async { self.http.delete(url).send().await.unwrap() });
     }
     pub fn aws_fault(&self, rule: Value) {
         let url = format!("{}/__proxy/faults", self.proxy_url());
@@ -208,23 +254,33 @@ impl Harness {
     }
     pub fn clear_aws_faults(&self) {
         let url = format!("{}/__proxy/faults", self.proxy_url());
-        self.rt.block_on(async { self.http.delete(url).send().await.unwrap() });
+        self.rt
+            .block_on(async { self.http.delete(url).send().await.unwrap() });
     }
 
     /// Clients that exist (not deleted) in the emulator.
     pub fn live_clients(&self) -> Vec<Value> {
         let all = self.emu_get("/__emulator/clients");
-        let list = all.get("entities").or(Some(&all)).and_then(Value::as_array).cloned().unwrap_or_default();
-        list.into_iter().filter(|c| c["state"] != "deleted").collect()
+        let list = all["clients"].as_array().cloned().unwrap_or_default();
+        list.into_iter()
+            .filter(|c| c["state"] != "deleted")
+            .collect()
     }
 
     /// Live clients whose name is the spec's name.
     pub fn clients_named(&self, name: &str) -> Vec<Value> {
-        self.live_clients().into_iter().filter(|c| c["name"] == name).collect()
+        self.live_clients()
+            .into_iter()
+            .filter(|c| c["name"] == name)
+            .collect()
     }
 
     pub fn verify_secret(&self, client_id: &str, secret: &str) -> bool {
-        self.emu_post("/__emulator/verify-secret", json!({"client_id": client_id, "secret": secret}))["valid"] == true
+        self.emu_post(
+            "/__emulator/verify-secret",
+            json!({"client_id": client_id, "secret": secret}),
+        )["valid"]
+            == true
     }
 
     pub fn stats(&self) -> Value {
@@ -235,7 +291,10 @@ impl Harness {
     /// The stored secret value as JSON; remembers the secret for leak checks.
     pub fn stored(&self, suffix: &str) -> Option<Value> {
         let name = self.secret_name(suffix);
-        let v = self.rt.block_on(self.sm.get_secret_value().secret_id(&name).send()).ok()?;
+        let v = self
+            .rt
+            .block_on(self.sm.get_secret_value().secret_id(&name).send())
+            .ok()?;
         let parsed: Value = serde_json::from_str(v.secret_string()?).unwrap();
         if let Some(s) = parsed["client_secret"].as_str() {
             self.secrets_seen.borrow_mut().push(s.to_string());
@@ -245,13 +304,36 @@ impl Harness {
 
     /// Tags on the secret (None if absent).
     pub fn tags(&self, suffix: &str) -> Option<BTreeMap<String, String>> {
-        let d = self.rt.block_on(self.sm.describe_secret().secret_id(self.secret_name(suffix)).send()).ok()?;
-        Some(d.tags().iter().map(|t| (t.key().unwrap_or_default().to_string(), t.value().unwrap_or_default().to_string())).collect())
+        let d = self
+            .rt
+            .block_on(
+                self.sm
+                    .describe_secret()
+                    .secret_id(self.secret_name(suffix))
+                    .send(),
+            )
+            .ok()?;
+        Some(
+            d.tags()
+                .iter()
+                .map(|t| {
+                    (
+                        t.key().unwrap_or_default().to_string(),
+                        t.value().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect(),
+        )
     }
 
     /// Whether the secret exists and is not scheduled for deletion.
     pub fn secret_exists(&self, suffix: &str) -> bool {
-        match self.rt.block_on(self.sm.describe_secret().secret_id(self.secret_name(suffix)).send()) {
+        match self.rt.block_on(
+            self.sm
+                .describe_secret()
+                .secret_id(self.secret_name(suffix))
+                .send(),
+        ) {
             Ok(d) => d.deleted_date().is_none(),
             Err(_) => false,
         }
@@ -259,7 +341,15 @@ impl Harness {
 
     /// Creates a secret gcoauth did not create.
     pub fn foreign_secret(&self, suffix: &str) {
-        self.rt.block_on(self.sm.create_secret().name(self.secret_name(suffix)).secret_string("{\"x\":1}").send()).unwrap();
+        self.rt
+            .block_on(
+                self.sm
+                    .create_secret()
+                    .name(self.secret_name(suffix))
+                    .secret_string("{\"x\":1}")
+                    .send(),
+            )
+            .unwrap();
     }
 
     /// Asserts that no secret seen so far (admin secret, stored client secrets) appears in
@@ -268,11 +358,18 @@ impl Harness {
         let outputs = self.outputs.borrow();
         for s in self.secrets_seen.borrow().iter() {
             for (i, o) in outputs.iter().enumerate() {
-                assert!(!o.contains(s.as_str()), "run {i} leaked a secret ({} chars) in its output", s.len());
+                assert!(
+                    !o.contains(s.as_str()),
+                    "run {i} leaked a secret ({} chars) in its output",
+                    s.len()
+                );
             }
         }
         for (i, o) in outputs.iter().enumerate() {
-            assert!(!o.contains("GcSec"), "run {i} printed an emulator-issued secret");
+            assert!(
+                !o.contains("GcSec"),
+                "run {i} printed an emulator-issued secret"
+            );
         }
     }
 }
