@@ -7,8 +7,9 @@
 # examples/basic goes through apply -> audit -> rotate -> destroy in a temp directory, and the
 # script prints what a user would check at each step. Secrets are only ever shown masked.
 #
-# Needs: Rust (cargo), terraform >= 1.5, python3 (pip installs moto[server] if moto_server is
-# missing), curl, jq. Cleans up after itself; exits non-zero if any step fails.
+# Needs only the README's set-up: Rust (cargo), terraform >= 1.5, python3 (pip installs
+# moto[server] if moto_server is missing; JSON is handled with python, not jq). Cleans up
+# after itself; exits non-zero if any step fails.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,7 +17,7 @@ cd "$ROOT"
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
 
-for tool in cargo terraform python3 curl jq; do
+for tool in cargo terraform python3; do
   command -v "$tool" >/dev/null || {
     echo "demo: '$tool' is required (see README: Rust, terraform, python3)" >&2
     exit 2
@@ -39,13 +40,26 @@ die() {
   exit 1
 }
 sm() { python3 "$ROOT/tests/e2e/sm.py" "$@"; }
+# jget KEY... < JSON: the value at that path, printed like `jq -r` (true/false, "" for null).
+jget() {
+  python3 -c '
+import json, sys
+v = json.load(sys.stdin)
+for k in sys.argv[1:]:
+    v = v.get(k) if isinstance(v, dict) else None
+print("" if v is None else str(v).lower() if isinstance(v, bool) else v)' "$@"
+}
 # terraform in the demo dir; full output kept in $LAST (shown only on failure).
 LAST=$T/terraform.out
 tf() { (cd "$WD" && terraform "$@" -no-color) >"$LAST" 2>&1; }
 # gcoauth's one-line JSON report, as Terraform printed it (non-secret facts only).
 reports() {
-  grep -o '(local-exec): {"action".*' "$LAST" | sed 's/^(local-exec): //' |
-    jq -r '"   gcoauth \(.action): client \(.client_id // "-") -> \(.secret_name)\(if .version_id then ", stored version \(.version_id)" else "" end)"' ||
+  grep -o '(local-exec): {"action".*' "$LAST" | sed 's/^(local-exec): //' | python3 -c '
+import json, sys
+for line in sys.stdin:
+    r = json.loads(line)
+    v = ", stored version " + r["version_id"] if r.get("version_id") else ""
+    print("   gcoauth %s: client %s -> %s%s" % (r["action"], r.get("client_id", "-"), r["secret_name"], v))' ||
     die "no gcoauth report in terraform's output"
 }
 yes_no() { if [[ $1 == "$2" ]]; then echo yes; else echo NO; fi; } # VALUE EXPECTED
@@ -81,27 +95,27 @@ rm -rf "$T/module"/.terraform "$T/module"/examples/*/.terraform "$T/module"/exam
 WD=$T/module/examples/basic
 NAME=genesys/oauth/demo-ci-deployer
 vars() { # the example's inputs; rotation id as $1
-  jq -n --arg bin "$GCOAUTH" --arg name "$NAME" --arg rot "$1" \
-    '{gcoauth_command: $bin, secret_name: $name, name: "demo-ci-deployer", aws_region: "us-east-1", rotation_id: $rot}' \
-    >"$WD/demo.auto.tfvars.json"
+  python3 -c 'import json, sys; json.dump(dict(gcoauth_command=sys.argv[1], secret_name=sys.argv[2],
+    name="demo-ci-deployer", aws_region="us-east-1", rotation_id=sys.argv[3]), sys.stdout)' \
+    "$GCOAUTH" "$NAME" "$1" >"$WD/demo.auto.tfvars.json"
 }
 vars 2025-06
 tf init -input=false || die "terraform init failed"
 tf apply -auto-approve -input=false || die "terraform apply failed"
 reports
-CLIENT_ID=$(sm describe "$NAME" | jq -r '.tags["gcoauth:client-id"] // empty')
+CLIENT_ID=$(sm describe "$NAME" | jget tags gcoauth:client-id)
 [[ -n $CLIENT_ID ]] || die "no client id recorded on $NAME"
 sm dump "$NAME" "$PRIV/v1" >/dev/null
-V1=$(sm describe "$NAME" | jq -r .current_version)
-CHECK=$(sm verify "$NAME" "$EMULATOR_URL")
+V1=$(sm describe "$NAME" | jget current_version)
+VALID=$(sm verify "$NAME" "$EMULATOR_URL" | jget valid)
 say "OAuth client id:     $CLIENT_ID"
 say "secret stored in:    $NAME"
-say "                     $(sm describe "$NAME" | jq -r .arn)"
+say "                     $(sm describe "$NAME" | jget arn)"
 say "stored value:        {client_id, client_secret, name, grant_type, genesys_region}"
-say "client_secret:       $(sm mask "$PRIV/v1" | jq -r .masked)   (masked)"
+say "client_secret:       $(sm mask "$PRIV/v1" | jget masked)   (masked)"
 say "secret version:      $V1"
-say "stored secret works: $(yes_no "$(jq -r .valid <<<"$CHECK")" true)   (checked against the emulator)"
-[[ $(jq -r .valid <<<"$CHECK") == true ]] || die "the stored secret does not work"
+say "stored secret works: $(yes_no "$VALID" true)   (checked against the emulator)"
+[[ $VALID == true ]] || die "the stored secret does not work"
 if ! python3 tests/e2e/scan.py "$PRIV/v1" "$T/module" "$LAST" >/dev/null; then
   die "the client secret appears in the Terraform directory or output"
 fi
@@ -126,12 +140,12 @@ vars 2025-07
 tf apply -auto-approve -input=false || die "terraform apply (rotation) failed"
 reports
 sm dump "$NAME" "$PRIV/v2" >/dev/null
-V2=$(sm describe "$NAME" | jq -r .current_version)
-NEW_OK=$(sm verify "$NAME" "$EMULATOR_URL" | jq -r .valid)
-OLD_OK=$(sm verify-file "$CLIENT_ID" "$PRIV/v1" "$EMULATOR_URL" | jq -r .valid)
+V2=$(sm describe "$NAME" | jget current_version)
+NEW_OK=$(sm verify "$NAME" "$EMULATOR_URL" | jget valid)
+OLD_OK=$(sm verify-file "$CLIENT_ID" "$PRIV/v1" "$EMULATOR_URL" | jget valid)
 say "same client id:      $CLIENT_ID"
 say "new secret version:  $V2 (was $V1)"
-say "client_secret:       $(sm mask "$PRIV/v2" | jq -r .masked)   (masked)"
+say "client_secret:       $(sm mask "$PRIV/v2" | jget masked)   (masked)"
 say "new secret works:    $(yes_no "$NEW_OK" true)"
 say "old secret rejected: $(yes_no "$OLD_OK" false)"
 [[ $V2 != "$V1" && $NEW_OK == true && $OLD_OK == false ]] || die "rotation did not behave"
@@ -140,8 +154,8 @@ cmp -s "$PRIV/v1" "$PRIV/v2" && die "rotation stored the same secret"
 step "6. terraform destroy"
 tf destroy -auto-approve -input=false || die "terraform destroy failed"
 reports
-LIVE=$(curl -fsS "$EMULATOR_URL/__emulator/clients" | jq --arg id "$CLIENT_ID" '[(.clients? // .)[] | select(.id == $id and .state != "deleted")] | length')
-DELETED=$(sm describe "$NAME" | jq -r '.deleted or (.exists | not)')
+LIVE=$(sm clients "$EMULATOR_URL" demo-ci-deployer | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["live"]))')
+DELETED=$(sm describe "$NAME" | python3 -c 'import json, sys; d = json.load(sys.stdin); print(str(d["deleted"] or not d["exists"]).lower())')
 say "client $CLIENT_ID deleted in Genesys: $(yes_no "$LIVE" 0)"
 say "secret $NAME scheduled for deletion (7-day recovery window): $(yes_no "$DELETED" true)"
 [[ $LIVE == 0 && $DELETED == true ]] || die "destroy left something behind"

@@ -206,7 +206,7 @@ no_changes() { tf plan -detailed-exitcode -input=false; }
 
 emu_get() { curl -fsS --max-time 10 "$1$2"; }
 # Live (not deleted) emulator clients whose name starts with $2, as a JSON array.
-live_clients() { emu_get "$1" /__emulator/clients | jq -c --arg p "$2" '[(.clients? // .)[] | select(.state != "deleted" and (.name | startswith($p)))]'; }
+live_clients() { sm clients "$1" "$2" | jq -c .live; }
 tag() { sm describe "$1" | jq -r --arg k "$2" '.tags[$k] // empty'; }
 json_is() { [[ $(jq -r "$2" <<<"$1") == "$3" ]]; }
 
@@ -360,6 +360,8 @@ case_many() {
   live=$(live_clients "$EMU_LIMITED" "$names")
   check "emulator has exactly the 25 stored clients live" test "$(jq -c '[.[].id] | sort' <<<"$live")" = "$ids"
   check "no changes after apply" no_changes
+  # Every emulator-issued secret starts with GcSec: one grep covers all 25 (state, output).
+  check "no GcSec-prefixed value under the case dir (25 clients)" not_in_tree GcSec "$CASE"
 
   t0=$(date +%s.%N)
   must "destroy 25 clients at -parallelism=10" tf_ok destroy -auto-approve -input=false -parallelism=10

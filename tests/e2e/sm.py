@@ -13,6 +13,7 @@ Environment: AWS_ENDPOINT_URL (moto), AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_
   sm.py dump NAME FILE                writes client_secret to FILE (0600); prints {"client_id",...}
   sm.py verify-prefix PREFIX EMULATOR_URL  {"count","valid","invalid":[names],"client_ids":[ids]}
   sm.py list PREFIX                   {"live":[names],"deleted":[names]} under PREFIX
+  sm.py clients EMULATOR_URL PREFIX  {"live":[{"id","name","description"}]}: not deleted, name PREFIX*
   sm.py mask FILE                     {"masked"}: "GcSe…(22 chars)"-style, for the demo
 """
 import json
@@ -89,8 +90,9 @@ def write_private(path, text):
 
 
 def mask(secret):
-    # Four characters are enough to recognise the emulator's prefix; never more.
-    return f"{secret[:4]}…({len(secret)} chars)" if len(secret) >= 12 else f"…({len(secret)} chars)"
+    # Only the emulator's well-known prefix is ever shown (it carries no entropy); any other
+    # secret shows its length only.
+    return f"GcSe…({len(secret)} chars)" if secret.startswith("GcSec") else f"…({len(secret)} chars)"
 
 
 def main(argv):
@@ -141,6 +143,18 @@ def main(argv):
             else:
                 invalid.append(name)
         out = {"count": len(names), "valid": valid, "invalid": invalid, "client_ids": sorted(ids)}
+    elif cmd == "clients":
+        emulator, prefix = args
+        with urllib.request.urlopen(emulator.rstrip("/") + "/__emulator/clients", timeout=10) as r:
+            body = json.load(r)
+        # {"entities": [...]} (Genesys' list shape, which the emulator uses); older builds
+        # answered {"clients": [...]}.
+        clients = (body.get("entities") or body.get("clients") or []) if isinstance(body, dict) else body
+        out = {"live": [
+            {k: c.get(k) for k in ("id", "name", "description")}
+            for c in clients
+            if c.get("state") != "deleted" and str(c.get("name", "")).startswith(prefix)
+        ]}
     elif cmd == "mask":
         with open(args[0]) as f:
             out = {"masked": mask(f.read().strip())}
