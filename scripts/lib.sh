@@ -41,18 +41,41 @@ moto_start() {
   export MOTO_URL="http://127.0.0.1:$port"
 }
 
+# Runs CMD... ($2...) in the background, stderr to $1, and reads the one line it prints on
+# stdout (its base URL) into SERVICE_URL. Fails with a message when the command exits
+# without printing one (e.g. a bad flag), instead of leaving an empty URL behind.
+url_service_start() {
+  local log=$1 fifo
+  shift
+  fifo=$(mktemp -u)
+  mkfifo "$fifo"
+  "$@" >"$fifo" 2>"$log" &
+  GCOAUTH_PIDS+=($!)
+  SERVICE_URL=
+  read -r SERVICE_URL <"$fifo" || true
+  rm -f "$fifo"
+  if [ -z "$SERVICE_URL" ]; then
+    echo "$1 did not print its URL; its log ($log):" >&2
+    tail -n 5 "$log" >&2
+    return 1
+  fi
+}
+
 # Starts gcoauth-emulator ($1 = binary, $2 = log, rest = flags); exports EMULATOR_URL.
 # The admin credentials come from GCOAUTH_EMULATOR_CLIENT_ID/SECRET in the environment.
 emulator_start() {
-  local bin=$1 log=$2 fifo
+  local bin=$1 log=$2
   shift 2
-  fifo=$(mktemp -u)
-  mkfifo "$fifo"
-  "$bin" --port 0 "$@" >"$fifo" 2>"$log" &
-  GCOAUTH_PIDS+=($!)
-  read -r EMULATOR_URL <"$fifo"
-  rm -f "$fifo"
-  export EMULATOR_URL
+  url_service_start "$log" "$bin" --port 0 "$@"
+  export EMULATOR_URL=$SERVICE_URL
+}
+
+# Starts the emulator's AWS fault proxy ($1 = binary, $2 = log, $3 = upstream, e.g. moto)
+# on a free port; exports AWS_PROXY_URL. (The subcommand takes --port after its name, so
+# emulator_start cannot start it.)
+aws_proxy_start() {
+  url_service_start "$2" "$1" aws-proxy --upstream "$3" --port 0
+  export AWS_PROXY_URL=$SERVICE_URL
 }
 
 # Stops everything started above.

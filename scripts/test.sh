@@ -32,3 +32,10 @@ if [ -x scripts/test-module.sh ]; then
   echo "== terraform module"
   scripts/test-module.sh
 fi
+
+if [ -x scripts/e2e-module.sh ]; then
+  # The module end to end: real terraform + this gcoauth + its own moto and emulator.
+  # The binaries were built above, so it skips its own cargo build.
+  echo "== terraform module end-to-end"
+  E2E_SKIP_BUILD=1 scripts/e2e-module.sh
+fi
