@@ -1,0 +1,3 @@
+//! Crash safety and the fault matrix (see docs/reliability.md).
+
+mod support;
