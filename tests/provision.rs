@@ -432,31 +432,7 @@ fn destroy_never_deletes_a_client_it_cannot_prove_it_created() {
     let h = Harness::new();
     let (spec, id) = created(&h, "proof");
     // Someone else's client with the same name, and our record pointed at it by hand.
-    let other = h.emu_get("/__emulator/clients");
-    let _ = other;
-    let foreign = h.rt.block_on(async {
-        let token: Value = reqwest::Client::new()
-            .post(format!("{}/oauth/token", h.emu_url()))
-            .basic_auth(&h.admin_id, Some(&h.admin_secret))
-            .form(&[("grant_type", "client_credentials")])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let c: Value = reqwest::Client::new()
-            .post(format!("{}/api/v2/oauth/clients", h.emu_url()))
-            .bearer_auth(token["access_token"].as_str().unwrap())
-            .json(&json!({"name": "test client proof", "authorizedGrantType": "CODE", "registeredRedirectUri": ["https://x.example/cb"]}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        c["id"].as_str().unwrap().to_string()
-    });
+    let foreign = h.api_create(json!({"name": "test client proof", "authorizedGrantType": "CODE", "registeredRedirectUri": ["https://x.example/cb"]}));
     let tag = aws_sdk_secretsmanager::types::Tag::builder()
         .key("gcoauth:client-id")
         .value(&foreign)
@@ -566,19 +542,8 @@ fn lookup_speaks_the_external_protocol_without_the_secret() {
 #[test]
 fn access_token_variable_is_used_instead_of_client_credentials() {
     let h = Harness::new();
-    let token: Value = h.rt.block_on(async {
-        reqwest::Client::new()
-            .post(format!("{}/oauth/token", h.emu_url()))
-            .basic_auth(&h.admin_id, Some(&h.admin_secret))
-            .form(&[("grant_type", "client_credentials")])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    });
-    let t = token["access_token"].as_str().unwrap();
+    let token = h.admin_token();
+    let t = token.as_str();
     let out = h.run(
         &["client", "create"],
         Some(&h.spec("tok")),

@@ -224,6 +224,43 @@ impl Harness {
             serde_json::from_str(&text).unwrap_or(Value::Null)
         })
     }
+    /// An admin access token from the emulator (client-credentials grant).
+    pub fn admin_token(&self) -> String {
+        let url = format!("{}/oauth/token", self.emu_url());
+        let body: Value = self.rt.block_on(async {
+            let r = self
+                .http
+                .post(url)
+                .basic_auth(&self.admin_id, Some(&self.admin_secret))
+                .form(&[("grant_type", "client_credentials")])
+                .send()
+                .await
+                .unwrap();
+            r.json().await.unwrap()
+        });
+        body["access_token"].as_str().unwrap().to_string()
+    }
+
+    /// Creates a client directly through the API (as someone other than gcoauth would);
+    /// returns its id.
+    pub fn api_create(&self, request: Value) -> String {
+        let url = format!("{}/api/v2/oauth/clients", self.emu_url());
+        let token = self.admin_token();
+        let c: Value = self.rt.block_on(async {
+            self.http
+                .post(url)
+                .bearer_auth(token)
+                .json(&request)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap()
+        });
+        c["id"].as_str().unwrap().to_string()
+    }
+
     pub fn emu_get(&self, path: &str) -> Value {
         let url = format!("{}{path}", self.emu_url());
         self.rt.block_on(async {
