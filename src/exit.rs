@@ -80,6 +80,11 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
+/// An error's text without a trailing period, to continue it with another sentence.
+pub fn sentence(e: &impl std::fmt::Display) -> String {
+    e.to_string().trim_end().trim_end_matches('.').to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,9 +102,4 @@ mod tests {
         assert_eq!(code_for(&e), ExitCode::from(3));
         assert_eq!(code_for(&anyhow::anyhow!("plain")), ExitCode::from(1));
     }
-}
-
-/// An error's text without a trailing period, to continue it with another sentence.
-pub fn sentence(e: &impl std::fmt::Display) -> String {
-    e.to_string().trim_end().trim_end_matches('.').to_string()
 }
