@@ -130,6 +130,19 @@ pub fn parse_base_url(var: &'static str, raw: &str) -> Result<Url, EndpointError
     }
 }
 
+/// Checks an endpoint override such as `AWS_ENDPOINT_URL`: `https://`, or `http://` to a
+/// loopback host only (the secret travels over it). Paths are allowed (some proxies need one).
+pub fn check_transport(var: &'static str, raw: &str) -> Result<(), EndpointError> {
+    let bad = |reason: String| EndpointError::BadUrl { var, reason };
+    let url = Url::parse(raw.trim()).map_err(|e| bad(format!("not a URL ({e})")))?;
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(&url) => Ok(()),
+        "http" => Err(bad("plain http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost); use https://".into())),
+        other => Err(bad(format!("unsupported scheme {other:?}; use https://"))),
+    }
+}
+
 /// True for `localhost`, 127.0.0.0/8 and `::1`.
 pub fn is_loopback(url: &Url) -> bool {
     match url.host() {
@@ -188,6 +201,14 @@ mod tests {
             Some("https://x.example")
         )
         .is_err());
+    }
+
+    #[test]
+    fn transport_check_for_other_endpoints() {
+        assert!(check_transport("X", "https://secretsmanager.eu-west-1.amazonaws.com").is_ok());
+        assert!(check_transport("X", "http://127.0.0.1:5000").is_ok());
+        assert!(check_transport("X", "http://localstack.internal:4566").is_err());
+        assert!(check_transport("X", "ftp://x").is_err());
     }
 
     #[test]

@@ -25,6 +25,16 @@ pub struct AwsSecretsManager {
 impl AwsSecretsManager {
     /// Loads the aws-config chain; `region` overrides the chain's region.
     pub async fn connect(region: Option<&str>) -> Result<Self, StoreError> {
+        for var in ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SECRETS_MANAGER"] {
+            if let Some(url) = std::env::var(var).ok().filter(|u| !u.trim().is_empty()) {
+                crate::endpoints::check_transport(var, &url).map_err(|e| StoreError {
+                    store: LABEL,
+                    action: "configuration",
+                    kind: StoreErrorKind::Other,
+                    message: e.to_string(),
+                })?;
+            }
+        }
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .retry_config(RetryConfig::standard().with_max_attempts(4))
             .timeout_config(
