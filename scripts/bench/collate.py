@@ -99,7 +99,7 @@ def report(res, bench_dir, peers_from=None):
         else:
             stamp_note = " Same corpus (generator and seed stamps match)."
         reused_note = (f"Peer rows are reused from an earlier run (`{os.path.basename(os.path.normpath(peers_from))}`, "
-                       f"{pinfo['date']}, load average at start {pinfo['load_start']}, end {pinfo.get('load_end', '?')}); "
+                       f"{pinfo['date']}, median of {pinfo['runs']} runs, load average at start {pinfo['load_start']}, end {pinfo.get('load_end', '?')}); "
                        "gcoauth, cat and rg rows are from this run." + stamp_note)
     scores = {(s["corpus"], s["target"], s["tool"], s["config"]): s for s in score_list}
     with open(os.path.join(res, "runs.csv"), "w", newline="") as f:
