@@ -23,8 +23,8 @@
 #   --runs N      measured runs per row after one warm-up (default 3, BENCH_RUNS). A row whose
 #                 warm-up takes longer than BENCH_SLOW_S (20 s) is measured once: that single
 #                 run is its number (repeating 40-300 s peers triples the wall time for little).
-#   --provision   the create/destroy benchmark against the emulator and moto: NOT IMPLEMENTED,
-#                 a stub the lead will fill (bench_provision below).
+#   --provision   only the create/update/rotate/destroy benchmark against the emulator and moto
+#                 (scripts/bench/provision.sh; median of max(BENCH_RUNS, 9) runs).
 # Env: BENCH_DIR (default /tmp/gcoauth-bench: corpora, tools, raw results; never the repo),
 #      BENCH_OUT (default <repo>/docs/benchmarks.md), GCOAUTH_BIN (else cargo build --release
 #      in this repo; GCOAUTH_DESC says where it came from in the doc), BENCH_TIMEOUT (300 s per run, as peers.md), BENCH_SEED.
@@ -100,15 +100,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'cleanup; exit 130' INT TERM
 
-# --- provisioning benchmark (stub) -------------------------------------------------------
-# STUB, to be filled by the lead: "create/destroy wall time against the emulator and moto,
-# median of N". Intended shape: start gcoauth-emulator and moto_server on 127.0.0.1 ports
-# (killed by id in cleanup), run `gcoauth client create` / `destroy` BENCH_RUNS times with
-# /usr/bin/time, and append rows with corpus=provision to runs.jsonl so collate.py shows them
-# under the "Provisioning" header of docs/benchmarks.md. Not implemented on purpose.
+# --- provisioning benchmark ----------------------------------------------------------------
+# create/update/rotate/destroy wall time against gcoauth-emulator and moto (median of
+# BENCH_RUNS, at least 9): scripts/bench/provision.sh starts and stops its own services.
 bench_provision() {
-  log "provisioning benchmark (emulator + moto): not implemented yet (stub in scripts/bench.sh)"
-  printf '{"provision":"not implemented"}\n' >"$RES/provision.json"
+  local runs=$(( BENCH_RUNS > 9 ? BENCH_RUNS : 9 ))
+  log "provisioning benchmark (emulator + moto), $runs runs"
+  OUT="$RES/provision.json" GCOAUTH_BIN="${GCOAUTH_BIN:-}" BENCH_DIR="$BENCH_DIR" \
+    scripts/bench/provision.sh --runs "$runs" | tee "$RES/provision.md"
 }
 
 # --- setup ---------------------------------------------------------------------------------
