@@ -8,3 +8,5 @@ mod support;
 mod common;
 #[path = "reliability/crash.rs"]
 mod crash;
+#[path = "reliability/fixes.rs"]
+mod fixes;
