@@ -8,5 +8,7 @@ mod support;
 mod common;
 #[path = "reliability/crash.rs"]
 mod crash;
+#[path = "reliability/matrix.rs"]
+mod matrix;
 #[path = "reliability/fixes.rs"]
 mod fixes;
