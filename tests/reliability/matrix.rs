@@ -161,7 +161,8 @@ fn run_row(row: &Row) -> Outcome {
     }
     let post = snapshot(&h);
     let msg = message(&out, &h);
-    let hedged = out.code == 3 && msg.contains(" may ") && invariant(&post).is_empty() && post.live.is_subset(&pre.live) && post.good_pair() == pre.good_pair();
+    let err_line = out.stderr.lines().find(|l| l.starts_with("gcoauth: error: ")).unwrap_or("");
+    let hedged = out.code == 3 && err_line.contains(" may ") && invariant(&post).is_empty() && post.live.is_subset(&pre.live) && post.good_pair() == pre.good_pair();
     v.extend(check_exit(row.cmd, out.code, &out.stderr, &h, &pre, &post, pre_fp));
 
     // Recovery: what Terraform runs next, with the fault gone.
