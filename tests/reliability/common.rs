@@ -441,6 +441,7 @@ pub fn threads() -> usize {
 
 /// Writes a table to `$GCOAUTH_RELIABILITY_OUT/<name>.md` when set (scripts/reliability.sh
 /// assembles docs/reliability.md from these), and prints it (shown by nextest on failure).
+#[allow(clippy::print_stdout)] // the table is the test's report
 pub fn publish(name: &str, md: &str) {
     println!("{md}");
     if let Ok(dir) = std::env::var("GCOAUTH_RELIABILITY_OUT") {
