@@ -17,7 +17,7 @@ use crate::exit::{sentence, Failure};
 use crate::genesys::{GenesysClient, OAuthClient};
 use crate::secret::Secret;
 use crate::spec::Spec;
-use crate::store::{SecretStore, StoreError, StoredSecret};
+use crate::store::{SecretStore, StoreError, StoreErrorKind, StoredSecret};
 
 /// Runs `create`.
 pub async fn run<S: SecretStore>(ctx: Ctx<S>, spec: Spec) -> anyhow::Result<Report> {
@@ -44,13 +44,15 @@ pub async fn run<S: SecretStore>(ctx: Ctx<S>, spec: Spec) -> anyhow::Result<Repo
                 .store
                 .create(&name, &description, spec.store.kms_key_id.as_deref(), &tags)
                 .await
-                .map_err(store_clean)?;
+                .map_err(|e| store_write_failed(e, &name, "created (empty: it holds no client secret)"))?;
             info!(secret = %name, "recorded the intent; creating the client");
             fresh(&ctx, gen, &spec, &marker, arn, true).await
         }
         Some(rec) => {
             if rec.scheduled_for_deletion {
-                ctx.store.restore(&name).await.map_err(store_clean)?;
+                ctx.store.restore(&name).await.map_err(|e| {
+                    store_write_failed(e, &name, "restored from its scheduled deletion")
+                })?;
                 info!(secret = %name, "restored the secret from scheduled deletion");
             }
             reconcile(&ctx, gen, &spec, rec).await
@@ -244,6 +246,21 @@ async fn rollback<S: SecretStore>(
             client.name
         )),
     }
+    .into()
+}
+
+/// A failed CreateSecret/RestoreSecret. Without an answer (timeout, lost connection) or with a
+/// server error the write may have happened, so the secret may now exist: say so (exit 3)
+/// instead of claiming nothing was left behind. Refusals (access denied, throttling, invalid
+/// request) changed nothing (exit 1).
+fn store_write_failed(e: StoreError, name: &str, what: &str) -> anyhow::Error {
+    if e.kind != StoreErrorKind::Unavailable {
+        return store_clean(e);
+    }
+    Failure::left_behind(format!(
+        "{}. Secret {name} may have been {what}; re-running `gcoauth client create` with the same spec reuses it, and `gcoauth client destroy` removes it",
+        sentence(&e)
+    ))
     .into()
 }
 

@@ -10,6 +10,7 @@ use super::owned::{api_clean, marker_of, not_ours, recorded_client};
 use super::record::{marker_text, RecordView, TAG_CLIENT_ID};
 use super::report::Report;
 use crate::exit::{sentence, Failure};
+use crate::genesys::{ApiError, OAuthClient, Op};
 use crate::store::SecretStore;
 
 /// Runs `destroy`.
@@ -43,9 +44,9 @@ pub async fn run<S: SecretStore>(ctx: Ctx<S>) -> anyhow::Result<Report> {
     }
     for client in &doomed {
         debug_assert!(has_marker(client, &marker));
-        gen.deactivate_and_delete(client).await.map_err(|e| {
-            Failure::clean(format!("{}. Nothing else was changed: secret {name} still records client {}; re-run `gcoauth client destroy` (terraform retries it on the next destroy)", sentence(&e), client.id))
-        })?;
+        gen.deactivate_and_delete(client)
+            .await
+            .map_err(|e| delete_failed(&e, &name, client))?;
         info!(client_id = %client.id, "client deleted");
         report.client_id = Some(client.id.clone());
     }
@@ -57,4 +58,30 @@ pub async fn run<S: SecretStore>(ctx: Ctx<S>) -> anyhow::Result<Report> {
     }
     report.action = "destroyed";
     Ok(report)
+}
+
+/// A failed deactivate-and-delete. Only a refused (4xx) `PUT state=inactive` on a client that
+/// was active, or a refused DELETE of a client that was already inactive, changed nothing
+/// (exit 1). Otherwise the client may now be inactive (its stored secret mints no token) or
+/// even deleted (a DELETE whose answer was lost), while the secret still records it: exit 3,
+/// saying so.
+fn delete_failed(e: &ApiError, name: &str, client: &OAuthClient) -> anyhow::Error {
+    let id = &client.id;
+    let retry = "re-run `gcoauth client destroy` with the same spec (terraform retries it on the next destroy)";
+    let untouched = e.definitely_not_applied()
+        && (e.op == Op::Update || (e.op == Op::Delete && client.state == "inactive"));
+    if untouched {
+        return Failure::clean(format!("{}. Nothing else was changed: secret {name} still records client {id}; {retry}", sentence(e))).into();
+    }
+    let what = match e.op {
+        Op::Update => format!("client {id} may have been set inactive"),
+        Op::Delete if !e.definitely_not_applied() => format!("client {id} was set inactive and may already be deleted"),
+        Op::Delete => format!("client {id} was set inactive but not deleted"),
+        _ => format!("client {id} was set inactive and deleted, but its deletion could not be confirmed"),
+    };
+    Failure::left_behind(format!(
+        "{}. Left behind: {what}, so the secret stored in {name} (kept) may no longer work; {retry}",
+        sentence(e)
+    ))
+    .into()
 }

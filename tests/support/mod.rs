@@ -199,6 +199,42 @@ impl Harness {
         out
     }
 
+    /// The `gcoauth` command `run` would execute (cleared environment, the harness's variables,
+    /// the spec in GCOAUTH_SPEC, `extra` applied), for callers that need the child process
+    /// itself (kill tests, /proc sampling). Its output is not recorded: pass it to
+    /// `record_output` so `assert_no_leaks` covers it.
+    pub fn command(
+        &self,
+        args: &[&str],
+        spec: Option<&Value>,
+        extra: &[(&str, Option<&str>)],
+    ) -> Command {
+        let mut env = self.base_env();
+        if let Some(s) = spec {
+            env.insert("GCOAUTH_SPEC".into(), s.to_string());
+        }
+        for (k, v) in extra {
+            match v {
+                Some(v) => env.insert(k.to_string(), v.to_string()),
+                None => env.remove(*k),
+            };
+        }
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gcoauth"));
+        cmd.args(args).env_clear().envs(&env);
+        cmd
+    }
+
+    /// Adds text (a run's output, a sampled /proc file, a temp file) to what
+    /// `assert_no_leaks` searches.
+    pub fn record_output(&self, text: String) {
+        self.outputs.borrow_mut().push(text);
+    }
+
+    /// Secrets `assert_no_leaks` looks for (admin secret + every stored client secret seen).
+    pub fn known_secrets(&self) -> Vec<String> {
+        self.secrets_seen.borrow().clone()
+    }
+
     /// Spawns gcoauth without waiting (for kill tests).
     pub fn spawn(&self, args: &[&str], spec: &Value) -> std::process::Child {
         let mut env = self.base_env();
