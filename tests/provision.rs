@@ -560,3 +560,21 @@ fn access_token_variable_is_used_instead_of_client_credentials() {
         "token not printed"
     );
 }
+
+#[test]
+fn a_create_refused_with_429_until_the_budget_runs_out_exits_1_leaving_nothing() {
+    let h = Harness::new();
+    h.fault(
+        json!({"method": "POST", "path": "/api/v2/oauth/clients", "status": 429, "times": null}),
+    );
+    let out = h.run(
+        &["client", "create"],
+        Some(&h.spec("busy")),
+        &[("GCOAUTH_RETRY_MAX_SECONDS", Some("2"))],
+        None,
+    );
+    assert_eq!(out.code, 1, "429 proves nothing was created: {out:?}");
+    assert!(out.stderr.contains("gave up retrying"), "{}", out.stderr);
+    assert!(h.clients_named("test client busy").is_empty());
+    assert!(!h.secret_exists("busy"), "the intent record was removed");
+}

@@ -8,7 +8,7 @@ mod support;
 mod common;
 #[path = "reliability/crash.rs"]
 mod crash;
-#[path = "reliability/matrix.rs"]
-mod matrix;
 #[path = "reliability/fixes.rs"]
 mod fixes;
+#[path = "reliability/matrix.rs"]
+mod matrix;

@@ -146,7 +146,8 @@ impl GenesysClient {
             }
             let delay = wait.unwrap_or_else(|| self.policy.backoff(attempt));
             if !self.policy.fits(started.elapsed(), delay) {
-                return Err(gave_up(err));
+                // Every attempt was a 429 or was ruled out by the marker check just above.
+                return Err(gave_up(err, true));
             }
             debug!(op = "create", ?delay, "retrying");
             tokio::time::sleep(delay).await;
@@ -255,14 +256,17 @@ impl GenesysClient {
     ) -> Result<Zeroizing<Vec<u8>>, ApiError> {
         let started = Instant::now();
         let mut attempt = 0u32;
+        // Only a 429 proves the server did not act; anything else may have executed.
+        let mut maybe_applied = false;
         loop {
             match self.attempt(op, method.clone(), path, body).await {
                 Attempt::Done(b) => return Ok(b),
                 Attempt::Fail(e) => return Err(e),
                 Attempt::Retry(e, wait) => {
+                    maybe_applied |= e.status() != Some(429);
                     let delay = wait.unwrap_or_else(|| self.policy.backoff(attempt));
                     if !self.policy.fits(started.elapsed(), delay) {
-                        return Err(gave_up(e));
+                        return Err(gave_up(e, !maybe_applied));
                     }
                     debug!(?op, ?delay, status = ?e.status(), "retrying");
                     tokio::time::sleep(delay).await;
@@ -404,7 +408,7 @@ async fn fetch_token(
         };
         let delay = wait.unwrap_or_else(|| policy.backoff(attempt));
         if !policy.fits(started.elapsed(), delay) {
-            return Err(gave_up(err));
+            return Err(gave_up(err, false));
         }
         debug!(?delay, "retrying token request");
         tokio::time::sleep(delay).await;
@@ -497,7 +501,7 @@ fn decode(op: Op, e: &serde_json::Error) -> ApiError {
     }
 }
 
-fn gave_up(last: ApiError) -> ApiError {
+fn gave_up(last: ApiError, not_applied: bool) -> ApiError {
     let message = match last.status() {
         Some(s) => format!(
             "last answer HTTP {s}{}{}",
@@ -514,7 +518,7 @@ fn gave_up(last: ApiError) -> ApiError {
         None => format!("last error: {}", last.message),
     };
     ApiError {
-        kind: ErrorKind::GaveUp,
+        kind: ErrorKind::GaveUp { not_applied },
         message,
         ..last
     }

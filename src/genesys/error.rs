@@ -57,8 +57,12 @@ pub enum ErrorKind {
     Status(u16),
     /// A 2xx response whose body could not be read as expected.
     Decode,
-    /// Retries ran out of their time budget.
-    GaveUp,
+    /// Retries ran out of their time budget. `not_applied`: no attempt can have taken effect
+    /// (each was refused with 429, or a lost create was ruled out by the marker check).
+    GaveUp {
+        /// Whether the call certainly did not take effect.
+        not_applied: bool,
+    },
 }
 
 /// A failed API call. Its text never contains a secret: response bodies are only parsed into
@@ -88,7 +92,11 @@ impl ApiError {
 
     /// True when the call certainly did not take effect (the server rejected it with a 4xx).
     pub fn definitely_not_applied(&self) -> bool {
-        matches!(self.kind, ErrorKind::Status(s) if (400..500).contains(&s))
+        match self.kind {
+            ErrorKind::Status(s) => (400..500).contains(&s),
+            ErrorKind::GaveUp { not_applied } => not_applied,
+            _ => false,
+        }
     }
 }
 
@@ -98,7 +106,7 @@ impl fmt::Display for ApiError {
         match &self.kind {
             ErrorKind::Transport => write!(f, ": no response ({})", self.message)?,
             ErrorKind::Decode => write!(f, ": unexpected response body ({})", self.message)?,
-            ErrorKind::GaveUp => write!(f, ": gave up retrying ({})", self.message)?,
+            ErrorKind::GaveUp { .. } => write!(f, ": gave up retrying ({})", self.message)?,
             ErrorKind::Status(s) => {
                 write!(f, ": HTTP {s}")?;
                 if let Some(c) = &self.code {

@@ -44,7 +44,9 @@ pub async fn run<S: SecretStore>(ctx: Ctx<S>, spec: Spec) -> anyhow::Result<Repo
                 .store
                 .create(&name, &description, spec.store.kms_key_id.as_deref(), &tags)
                 .await
-                .map_err(|e| store_write_failed(e, &name, "created (empty: it holds no client secret)"))?;
+                .map_err(|e| {
+                    store_write_failed(e, &name, "created (empty: it holds no client secret)")
+                })?;
             info!(secret = %name, "recorded the intent; creating the client");
             fresh(&ctx, gen, &spec, &marker, arn, true).await
         }

@@ -71,13 +71,21 @@ fn delete_failed(e: &ApiError, name: &str, client: &OAuthClient) -> anyhow::Erro
     let untouched = e.definitely_not_applied()
         && (e.op == Op::Update || (e.op == Op::Delete && client.state == "inactive"));
     if untouched {
-        return Failure::clean(format!("{}. Nothing else was changed: secret {name} still records client {id}; {retry}", sentence(e))).into();
+        return Failure::clean(format!(
+            "{}. Nothing else was changed: secret {name} still records client {id}; {retry}",
+            sentence(e)
+        ))
+        .into();
     }
     let what = match e.op {
         Op::Update => format!("client {id} may have been set inactive"),
-        Op::Delete if !e.definitely_not_applied() => format!("client {id} was set inactive and may already be deleted"),
+        Op::Delete if !e.definitely_not_applied() => {
+            format!("client {id} was set inactive and may already be deleted")
+        }
         Op::Delete => format!("client {id} was set inactive but not deleted"),
-        _ => format!("client {id} was set inactive and deleted, but its deletion could not be confirmed"),
+        _ => format!(
+            "client {id} was set inactive and deleted, but its deletion could not be confirmed"
+        ),
     };
     Failure::left_behind(format!(
         "{}. Left behind: {what}, so the secret stored in {name} (kept) may no longer work; {retry}",

@@ -26,10 +26,17 @@ pub enum Record {
     /// Scheduled for deletion (restorable): counts as gone.
     Scheduled,
     /// Exists without a value (an intent record).
-    Empty { status: String },
+    Empty {
+        status: String,
+    },
     /// Has a value; `valid` = verify-secret says it is the client's live secret. `fp` is a
     /// hash of the stored secret (the secret itself is never kept in a printable structure).
-    Stored { client_id: String, valid: bool, status: String, fp: u64 },
+    Stored {
+        client_id: String,
+        valid: bool,
+        status: String,
+        fp: u64,
+    },
 }
 
 /// Live (not deleted) clients and the record, at one moment.
@@ -78,7 +85,11 @@ pub fn snapshot(h: &Harness) -> Snap {
             }
         }
     };
-    Snap { live, inactive, record }
+    Snap {
+        live,
+        inactive,
+        record,
+    }
 }
 
 impl Snap {
@@ -88,7 +99,12 @@ impl Snap {
             Record::Absent => "no record".to_string(),
             Record::Scheduled => "record scheduled for deletion".to_string(),
             Record::Empty { status } => format!("record {status}, no value"),
-            Record::Stored { client_id, valid, status, .. } => {
+            Record::Stored {
+                client_id,
+                valid,
+                status,
+                ..
+            } => {
                 let whose = if !self.live.contains(client_id) {
                     "its client gone"
                 } else if self.inactive.contains(client_id) {
@@ -101,15 +117,21 @@ impl Snap {
                 format!("record {status}, stored ({whose})")
             }
         };
-        format!("{} client{}; {rec}", self.live.len(), if self.live.len() == 1 { "" } else { "s" })
+        format!(
+            "{} client{}; {rec}",
+            self.live.len(),
+            if self.live.len() == 1 { "" } else { "s" }
+        )
     }
 
     /// The stored client id when the stored value is the live secret of a live client.
     pub fn good_pair(&self) -> Option<&str> {
         match &self.record {
-            Record::Stored { client_id, valid: true, .. }
-                if self.live.contains(client_id) && !self.inactive.contains(client_id) =>
-            {
+            Record::Stored {
+                client_id,
+                valid: true,
+                ..
+            } if self.live.contains(client_id) && !self.inactive.contains(client_id) => {
                 Some(client_id)
             }
             _ => None,
@@ -126,19 +148,28 @@ impl Snap {
 pub fn invariant(s: &Snap) -> Vec<String> {
     let mut v = Vec::new();
     let recorded = match &s.record {
-        Record::Stored { client_id, valid, .. } => {
+        Record::Stored {
+            client_id, valid, ..
+        } => {
             if !s.live.contains(client_id) {
                 v.push("the stored secret's client does not exist".to_string());
             } else if !valid {
                 v.push("the stored secret is not the client's live secret".to_string());
             } else if s.inactive.contains(client_id) {
-                v.push("the stored secret's client is inactive (its secret mints no token)".to_string());
+                v.push(
+                    "the stored secret's client is inactive (its secret mints no token)"
+                        .to_string(),
+                );
             }
             Some(client_id.as_str())
         }
         _ => None,
     };
-    let orphans = s.live.iter().filter(|id| Some(id.as_str()) != recorded).count();
+    let orphans = s
+        .live
+        .iter()
+        .filter(|id| Some(id.as_str()) != recorded)
+        .count();
     if orphans > 0 {
         v.push(format!("{orphans} client(s) whose secret nothing stores"));
     }
@@ -182,13 +213,26 @@ pub enum Call {
 
 pub const TOKEN: Call = Call::Emu("POST", "/oauth/token", "token");
 pub const LIST: Call = Call::Emu("GET", "/api/v2/oauth/clients", "GET /api/v2/oauth/clients");
-pub const CREATE: Call = Call::Emu("POST", "/api/v2/oauth/clients", "POST /api/v2/oauth/clients");
-pub const GET: Call =
-    Call::Emu("GET", "/api/v2/oauth/clients/*", "GET /api/v2/oauth/clients/{id}");
-pub const UPDATE: Call =
-    Call::Emu("PUT", "/api/v2/oauth/clients/*", "PUT /api/v2/oauth/clients/{id}");
-pub const DELETE: Call =
-    Call::Emu("DELETE", "/api/v2/oauth/clients/*", "DELETE /api/v2/oauth/clients/{id}");
+pub const CREATE: Call = Call::Emu(
+    "POST",
+    "/api/v2/oauth/clients",
+    "POST /api/v2/oauth/clients",
+);
+pub const GET: Call = Call::Emu(
+    "GET",
+    "/api/v2/oauth/clients/*",
+    "GET /api/v2/oauth/clients/{id}",
+);
+pub const UPDATE: Call = Call::Emu(
+    "PUT",
+    "/api/v2/oauth/clients/*",
+    "PUT /api/v2/oauth/clients/{id}",
+);
+pub const DELETE: Call = Call::Emu(
+    "DELETE",
+    "/api/v2/oauth/clients/*",
+    "DELETE /api/v2/oauth/clients/{id}",
+);
 pub const REGENERATE: Call = Call::Emu(
     "POST",
     "/api/v2/oauth/clients/*/secret",
@@ -208,7 +252,14 @@ impl Call {
 pub fn proxy_get(h: &Harness, path: &str) -> Value {
     let url = format!("{}{path}", h.proxy_url());
     h.rt.block_on(async {
-        reqwest::Client::new().get(url).send().await.unwrap().json().await.unwrap()
+        reqwest::Client::new()
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     })
 }
 
@@ -217,7 +268,9 @@ pub fn call_count(h: &Harness, call: Call) -> u64 {
     match call {
         Call::Emu(_, _, "token") => h.stats()["token_requests"].as_u64().unwrap_or(0),
         Call::Emu(_, _, key) => h.stats()["api_requests"][key].as_u64().unwrap_or(0),
-        Call::Aws(action) => proxy_get(h, "/__proxy/stats")["actions"][action].as_u64().unwrap_or(0),
+        Call::Aws(action) => proxy_get(h, "/__proxy/stats")["actions"][action]
+            .as_u64()
+            .unwrap_or(0),
     }
 }
 
@@ -309,7 +362,11 @@ fn mask_hex_runs(s: &str) -> String {
 pub fn run_watched(h: &Harness, cmd: &str, spec: &Value, tmp: &Path) -> (Out, usize) {
     let tmp_s = tmp.to_str().unwrap().to_string();
     let mut child = h
-        .command(&["client", cmd], Some(spec), &[("TMPDIR", Some(tmp_s.as_str()))])
+        .command(
+            &["client", cmd],
+            Some(spec),
+            &[("TMPDIR", Some(tmp_s.as_str()))],
+        )
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -368,7 +425,11 @@ fn descendants(pid: u32) -> Vec<(u32, bool)> {
         if let Ok(tasks) = std::fs::read_dir(format!("/proc/{p}/task")) {
             for t in tasks.flatten() {
                 if let Ok(kids) = std::fs::read_to_string(t.path().join("children")) {
-                    out.extend(kids.split_whitespace().filter_map(|k| k.parse().ok()).map(|k| (k, false)));
+                    out.extend(
+                        kids.split_whitespace()
+                            .filter_map(|k| k.parse().ok())
+                            .map(|k| (k, false)),
+                    );
                 }
             }
         }
@@ -427,7 +488,12 @@ pub fn par_map<T: Sync, R: Send>(
             });
         }
     });
-    results.into_inner().unwrap().into_iter().map(|r| r.unwrap()).collect()
+    results
+        .into_inner()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.unwrap())
+        .collect()
 }
 
 /// Row-level parallelism: GCOAUTH_RELIABILITY_THREADS, default 8 (rows mostly wait on

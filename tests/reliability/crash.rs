@@ -39,7 +39,11 @@ struct Pre {
 
 impl Effect {
     fn holds(self, h: &Harness, pre: &Pre) -> bool {
-        let tag = |k: &str| h.tags(S).and_then(|t| t.get(k).cloned()).unwrap_or_default();
+        let tag = |k: &str| {
+            h.tags(S)
+                .and_then(|t| t.get(k).cloned())
+                .unwrap_or_default()
+        };
         match self {
             Effect::None => true,
             Effect::RecordExists => h.tags(S).is_some(),
@@ -68,8 +72,22 @@ struct Step {
     effect: Effect,
 }
 
-const fn st(cmd: &'static str, label: &'static str, call: Call, skip: u32, phase: &'static str, effect: Effect) -> Step {
-    Step { cmd, label, call, skip, phase, effect }
+const fn st(
+    cmd: &'static str,
+    label: &'static str,
+    call: Call,
+    skip: u32,
+    phase: &'static str,
+    effect: Effect,
+) -> Step {
+    Step {
+        cmd,
+        label,
+        call,
+        skip,
+        phase,
+        effect,
+    }
 }
 
 /// Every external call of each command, in order, with the window(s) worth killing in:
@@ -86,37 +104,170 @@ fn steps() -> Vec<Step> {
     vec![
         st("create", "1 DescribeSecret", d, 0, "before", E::None),
         st("create", "2 token", t, 0, "before", E::None),
-        st("create", "3 CreateSecret (record, pending)", cs, 0, "before", E::None),
-        st("create", "3 CreateSecret (record, pending)", cs, 0, "after", E::RecordExists),
+        st(
+            "create",
+            "3 CreateSecret (record, pending)",
+            cs,
+            0,
+            "before",
+            E::None,
+        ),
+        st(
+            "create",
+            "3 CreateSecret (record, pending)",
+            cs,
+            0,
+            "after",
+            E::RecordExists,
+        ),
         st("create", "4 POST client", CREATE, 0, "before", E::None),
-        st("create", "4 POST client", CREATE, 0, "after", E::ClientExists),
-        st("create", "5 TagResource client-id", tr, 0, "before", E::None),
-        st("create", "5 TagResource client-id", tr, 0, "after", E::IdTagged),
+        st(
+            "create",
+            "4 POST client",
+            CREATE,
+            0,
+            "after",
+            E::ClientExists,
+        ),
+        st(
+            "create",
+            "5 TagResource client-id",
+            tr,
+            0,
+            "before",
+            E::None,
+        ),
+        st(
+            "create",
+            "5 TagResource client-id",
+            tr,
+            0,
+            "after",
+            E::IdTagged,
+        ),
         st("create", "6 PutSecretValue", pv, 0, "before", E::None),
         st("create", "6 PutSecretValue", pv, 0, "after", E::ValueStored),
-        st("create", "7 TagResource status=active", tr, 1, "before", E::None),
-        st("create", "7 TagResource status=active", tr, 1, "after", E::Status("active")),
+        st(
+            "create",
+            "7 TagResource status=active",
+            tr,
+            1,
+            "before",
+            E::None,
+        ),
+        st(
+            "create",
+            "7 TagResource status=active",
+            tr,
+            1,
+            "after",
+            E::Status("active"),
+        ),
         st("rotate", "1 DescribeSecret", d, 0, "before", E::None),
         st("rotate", "2 token", t, 0, "before", E::None),
         st("rotate", "3 GET client", GET, 0, "before", E::None),
-        st("rotate", "4 TagResource status=rotating", tr, 0, "before", E::None),
-        st("rotate", "4 TagResource status=rotating", tr, 0, "after", E::Status("rotating")),
-        st("rotate", "5 POST .../secret (regenerate)", REGENERATE, 0, "before", E::None),
-        st("rotate", "5 POST .../secret (regenerate)", REGENERATE, 0, "after", E::OldSecretDead),
+        st(
+            "rotate",
+            "4 TagResource status=rotating",
+            tr,
+            0,
+            "before",
+            E::None,
+        ),
+        st(
+            "rotate",
+            "4 TagResource status=rotating",
+            tr,
+            0,
+            "after",
+            E::Status("rotating"),
+        ),
+        st(
+            "rotate",
+            "5 POST .../secret (regenerate)",
+            REGENERATE,
+            0,
+            "before",
+            E::None,
+        ),
+        st(
+            "rotate",
+            "5 POST .../secret (regenerate)",
+            REGENERATE,
+            0,
+            "after",
+            E::OldSecretDead,
+        ),
         st("rotate", "6 PutSecretValue", pv, 0, "before", E::None),
-        st("rotate", "6 PutSecretValue", pv, 0, "after", E::NewValueStored),
-        st("rotate", "7 TagResource status=active", tr, 1, "before", E::None),
-        st("rotate", "7 TagResource status=active", tr, 1, "after", E::Status("active")),
+        st(
+            "rotate",
+            "6 PutSecretValue",
+            pv,
+            0,
+            "after",
+            E::NewValueStored,
+        ),
+        st(
+            "rotate",
+            "7 TagResource status=active",
+            tr,
+            1,
+            "before",
+            E::None,
+        ),
+        st(
+            "rotate",
+            "7 TagResource status=active",
+            tr,
+            1,
+            "after",
+            E::Status("active"),
+        ),
         st("destroy", "1 DescribeSecret", d, 0, "before", E::None),
         st("destroy", "2 token", t, 0, "before", E::None),
         st("destroy", "3 GET client", GET, 0, "before", E::None),
-        st("destroy", "4 PUT state=inactive", UPDATE, 0, "before", E::None),
-        st("destroy", "4 PUT state=inactive", UPDATE, 0, "after", E::ClientInactive),
+        st(
+            "destroy",
+            "4 PUT state=inactive",
+            UPDATE,
+            0,
+            "before",
+            E::None,
+        ),
+        st(
+            "destroy",
+            "4 PUT state=inactive",
+            UPDATE,
+            0,
+            "after",
+            E::ClientInactive,
+        ),
         st("destroy", "5 DELETE client", DELETE, 0, "before", E::None),
-        st("destroy", "5 DELETE client", DELETE, 0, "after", E::ClientGone),
+        st(
+            "destroy",
+            "5 DELETE client",
+            DELETE,
+            0,
+            "after",
+            E::ClientGone,
+        ),
         st("destroy", "6 GET (confirm gone)", GET, 1, "before", E::None),
-        st("destroy", "7 DeleteSecret", Call::Aws("DeleteSecret"), 0, "before", E::None),
-        st("destroy", "7 DeleteSecret", Call::Aws("DeleteSecret"), 0, "after", E::RecordGone),
+        st(
+            "destroy",
+            "7 DeleteSecret",
+            Call::Aws("DeleteSecret"),
+            0,
+            "before",
+            E::None,
+        ),
+        st(
+            "destroy",
+            "7 DeleteSecret",
+            Call::Aws("DeleteSecret"),
+            0,
+            "after",
+            E::RecordGone,
+        ),
     ]
 }
 
@@ -166,7 +317,11 @@ fn run_row(step: &Step, recovery: &'static str) -> Row {
     );
     // A long HTTP timeout: the killed run must still be waiting when SIGKILL arrives.
     let mut child = h
-        .command(&["client", step.cmd], Some(&spec), &[("GCOAUTH_HTTP_TIMEOUT_SECONDS", Some("120"))])
+        .command(
+            &["client", step.cmd],
+            Some(&spec),
+            &[("GCOAUTH_HTTP_TIMEOUT_SECONDS", Some("120"))],
+        )
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -188,7 +343,11 @@ fn run_row(step: &Step, recovery: &'static str) -> Row {
     let out = h.client(recovery, &spec);
     let after = snapshot(&h);
     if out.code != 0 {
-        violations.push(format!("`{recovery}` exited {}: {}", out.code, message(&out, &h)));
+        violations.push(format!(
+            "`{recovery}` exited {}: {}",
+            out.code,
+            message(&out, &h)
+        ));
     }
     match recovery {
         "destroy" => violations.extend(expect_gone(&after)),
@@ -244,19 +403,41 @@ fn sigkill_at_every_step_then_recovery_keeps_the_invariant() {
             ok += 1;
             "ok".to_string()
         } else {
-            bad.push(format!("{} {} ({}) → {}: {}", row.cmd, row.label, row.phase, row.recovery, row.violations.join("; ")));
-            format!("**VIOLATION**: {}", row.violations.join("; ").replace('|', "\\|"))
+            bad.push(format!(
+                "{} {} ({}) → {}: {}",
+                row.cmd,
+                row.label,
+                row.phase,
+                row.recovery,
+                row.violations.join("; ")
+            ));
+            format!(
+                "**VIOLATION**: {}",
+                row.violations.join("; ").replace('|', "\\|")
+            )
         };
         md.push_str(&format!(
             "| {} | {} ({}) | {} | `{}` | {} | {} |\n",
             row.cmd, row.label, row.phase, row.left, row.recovery, row.recovered, verdict
         ));
     }
-    md.push_str(&format!("\n{} kill points × recoveries = {} rows: {ok} ok, {} violations.\n", all.len(), jobs.len(), bad.len()));
+    md.push_str(&format!(
+        "\n{} kill points × recoveries = {} rows: {ok} ok, {} violations.\n",
+        all.len(),
+        jobs.len(),
+        bad.len()
+    ));
     md.push_str(&format!("{broken} rows were killed in a state that breaks the invariant (an orphan client, a stale or dangling stored secret) and were repaired by the recovery.\n"));
     publish("crash", &md);
     // The checker is not vacuous: kills after the client exists and before its secret is
     // stored (or after a regenerate) must leave states it flags.
-    assert!(broken >= 10, "expected the invariant checker to flag the mid-create/rotate kill states, got {broken}");
-    assert!(bad.is_empty(), "crash-safety violations:\n{}", bad.join("\n"));
+    assert!(
+        broken >= 10,
+        "expected the invariant checker to flag the mid-create/rotate kill states, got {broken}"
+    );
+    assert!(
+        bad.is_empty(),
+        "crash-safety violations:\n{}",
+        bad.join("\n")
+    );
 }

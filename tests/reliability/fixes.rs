@@ -19,7 +19,11 @@ fn destroy_that_deactivated_but_could_not_delete_exits_3() {
     assert_eq!(out.code, 3, "{out:?}");
     let id = h.live_clients()[0]["id"].as_str().unwrap().to_string();
     assert_eq!(h.live_clients()[0]["state"], "inactive");
-    assert!(out.stderr.contains(&id) && out.stderr.contains("set inactive"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&id) && out.stderr.contains("set inactive"),
+        "{}",
+        out.stderr
+    );
     clear_all_faults(&h);
     assert_eq!(h.client("destroy", &spec).code, 0);
     assert!(expect_gone(&snapshot(&h)).is_empty());
@@ -32,11 +36,18 @@ fn destroy_that_deactivated_but_could_not_delete_exits_3() {
 fn create_secret_with_lost_answers_exits_3_naming_the_secret() {
     let h = Harness::new();
     let spec = h.spec(S);
-    add_fault(&h, Call::Aws("CreateSecret"), json!({"drop": true, "phase": "after", "times": null}));
+    add_fault(
+        &h,
+        Call::Aws("CreateSecret"),
+        json!({"drop": true, "phase": "after", "times": null}),
+    );
     let out = h.client("create", &spec);
     assert_eq!(out.code, 3, "{out:?}");
     assert!(out.stderr.contains(&h.secret_name(S)), "{}", out.stderr);
-    assert!(snapshot(&h).record_exists(), "the record was in fact created");
+    assert!(
+        snapshot(&h).record_exists(),
+        "the record was in fact created"
+    );
     clear_all_faults(&h);
     assert_eq!(h.client("create", &spec).code, 0);
     assert!(expect_present(&snapshot(&h)).is_empty());

@@ -35,7 +35,16 @@ struct Row {
 }
 
 const EMU_FAULTS: [&str; 7] = ["timeout", "drop", "429", "500", "503", "401", "403"];
-const AWS_FAULTS: [&str; 8] = ["timeout", "drop", "429", "500", "503", "401", "403", "AccessDenied"];
+const AWS_FAULTS: [&str; 8] = [
+    "timeout",
+    "drop",
+    "429",
+    "500",
+    "503",
+    "401",
+    "403",
+    "AccessDenied",
+];
 
 /// The closest real thing for each fault on each side (see docs/reliability.md).
 fn rule(call: Call, fault: &str) -> Value {
@@ -53,9 +62,13 @@ fn rule(call: Call, fault: &str) -> Value {
         (Call::Aws(_), "500") => json!({"fault": "internal"}),
         (Call::Aws(_), "503") => json!({"fault": "unavailable"}),
         // A bad/unknown access key: UnrecognizedClientException (HTTP 400).
-        (Call::Aws(_), "401") => json!({"status": 400, "body": {"__type": "UnrecognizedClientException", "Message": "The security token included in the request is invalid."}}),
+        (Call::Aws(_), "401") => {
+            json!({"status": 400, "body": {"__type": "UnrecognizedClientException", "Message": "The security token included in the request is invalid."}})
+        }
         // AWS answers HTTP 403 to requests whose signature is incomplete.
-        (Call::Aws(_), "403") => json!({"status": 403, "body": {"__type": "IncompleteSignatureException", "Message": "Request is missing Authentication Token (injected)."}}),
+        (Call::Aws(_), "403") => {
+            json!({"status": 403, "body": {"__type": "IncompleteSignatureException", "Message": "Request is missing Authentication Token (injected)."}})
+        }
         (Call::Aws(_), "AccessDenied") => json!({"fault": "access_denied"}),
         other => panic!("no rule for {other:?}"),
     }
@@ -82,12 +95,22 @@ fn rows() -> Vec<Row> {
     let mut rows = Vec::new();
     for (call, cmd, setup) in genesys {
         for fault in EMU_FAULTS {
-            rows.push(Row { call, cmd, setup, fault });
+            rows.push(Row {
+                call,
+                cmd,
+                setup,
+                fault,
+            });
         }
     }
     for (action, cmd, setup) in aws {
         for fault in AWS_FAULTS {
-            rows.push(Row { call: Call::Aws(action), cmd, setup, fault });
+            rows.push(Row {
+                call: Call::Aws(action),
+                cmd,
+                setup,
+                fault,
+            });
         }
     }
     rows
@@ -120,9 +143,17 @@ fn setup(h: &Harness, setup: Setup, spec: &mut Value) {
             assert_eq!(snapshot(h).record, Record::Scheduled);
         }
         Setup::KilledCreate => {
-            add_fault(h, CREATE, json!({"phase": "after", "delay_ms": 60_000, "times": 1}));
+            add_fault(
+                h,
+                CREATE,
+                json!({"phase": "after", "delay_ms": 60_000, "times": 1}),
+            );
             let mut child = h
-                .command(&["client", "create"], Some(spec), &[("GCOAUTH_HTTP_TIMEOUT_SECONDS", Some("120"))])
+                .command(
+                    &["client", "create"],
+                    Some(spec),
+                    &[("GCOAUTH_HTTP_TIMEOUT_SECONDS", Some("120"))],
+                )
                 .stdout(std::process::Stdio::null())
                 .stderr(std::process::Stdio::null())
                 .spawn()
@@ -157,13 +188,33 @@ fn run_row(row: &Row) -> Outcome {
     let before_calls = call_count(&h, row.call);
     let (out, mut samples) = run_watched(&h, row.cmd, &spec, tmp.path());
     if call_count(&h, row.call) == before_calls {
-        v.push(format!("TEST: {} never called {}", row.cmd, row.call.label()));
+        v.push(format!(
+            "TEST: {} never called {}",
+            row.cmd,
+            row.call.label()
+        ));
     }
     let post = snapshot(&h);
     let msg = message(&out, &h);
-    let err_line = out.stderr.lines().find(|l| l.starts_with("gcoauth: error: ")).unwrap_or("");
-    let hedged = out.code == 3 && err_line.contains(" may ") && invariant(&post).is_empty() && post.live.is_subset(&pre.live) && post.good_pair() == pre.good_pair();
-    v.extend(check_exit(row.cmd, out.code, &out.stderr, &h, &pre, &post, pre_fp));
+    let err_line = out
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("gcoauth: error: "))
+        .unwrap_or("");
+    let hedged = out.code == 3
+        && err_line.contains(" may ")
+        && invariant(&post).is_empty()
+        && post.live.is_subset(&pre.live)
+        && post.good_pair() == pre.good_pair();
+    v.extend(check_exit(
+        row.cmd,
+        out.code,
+        &out.stderr,
+        &h,
+        &pre,
+        &post,
+        pre_fp,
+    ));
 
     // Recovery: what Terraform runs next, with the fault gone.
     clear_all_faults(&h);
@@ -171,13 +222,20 @@ fn run_row(row: &Row) -> Outcome {
     samples += n;
     let after = snapshot(&h);
     if rec.code != 0 {
-        v.push(format!("recovery `{}` exited {}: {}", row.cmd, rec.code, message(&rec, &h)));
+        v.push(format!(
+            "recovery `{}` exited {}: {}",
+            row.cmd,
+            rec.code,
+            message(&rec, &h)
+        ));
     }
     match row.cmd {
         "destroy" => v.extend(expect_gone(&after)),
         _ => v.extend(expect_present(&after)),
     }
-    if row.cmd == "rotate" && matches!(after.record, Record::Stored { fp, .. } if Some(fp) == pre_fp) {
+    if row.cmd == "rotate"
+        && matches!(after.record, Record::Stored { fp, .. } if Some(fp) == pre_fp)
+    {
         v.push("recovery rotate did not rotate".into());
     }
     // And the resource can always be destroyed afterwards, leaving nothing.
@@ -185,9 +243,17 @@ fn run_row(row: &Row) -> Outcome {
         let (fin, n) = run_watched(&h, "destroy", &spec, tmp.path());
         samples += n;
         if fin.code != 0 {
-            v.push(format!("final destroy exited {}: {}", fin.code, message(&fin, &h)));
+            v.push(format!(
+                "final destroy exited {}: {}",
+                fin.code,
+                message(&fin, &h)
+            ));
         }
-        v.extend(expect_gone(&snapshot(&h)).into_iter().map(|s| format!("final destroy: {s}")));
+        v.extend(
+            expect_gone(&snapshot(&h))
+                .into_iter()
+                .map(|s| format!("final destroy: {s}")),
+        );
     }
     let tmp_files = record_tree(&h, tmp.path());
     if let Some(l) = leaks(&h) {
@@ -210,7 +276,15 @@ fn run_row(row: &Row) -> Outcome {
 /// nothing lost); 2 invalid input (never the right answer to an outage); 3 failed and
 /// something left behind, named in the message.
 #[allow(clippy::too_many_arguments)]
-fn check_exit(cmd: &str, code: i32, stderr: &str, h: &Harness, pre: &Snap, post: &Snap, pre_fp: Option<u64>) -> Vec<String> {
+fn check_exit(
+    cmd: &str,
+    code: i32,
+    stderr: &str,
+    h: &Harness,
+    pre: &Snap,
+    post: &Snap,
+    pre_fp: Option<u64>,
+) -> Vec<String> {
     let mut v = Vec::new();
     let new_clients: Vec<&String> = post.live.difference(&pre.live).collect();
     let new_record = !pre.record_exists() && post.record_exists();
@@ -223,7 +297,9 @@ fn check_exit(cmd: &str, code: i32, stderr: &str, h: &Harness, pre: &Snap, post:
                 "destroy" => expect_gone(post),
                 _ => expect_present(post),
             });
-            if cmd == "rotate" && matches!(post.record, Record::Stored { fp, .. } if Some(fp) == pre_fp) {
+            if cmd == "rotate"
+                && matches!(post.record, Record::Stored { fp, .. } if Some(fp) == pre_fp)
+            {
                 v.push("exit 0 but not rotated".into());
             }
         }
@@ -236,7 +312,10 @@ fn check_exit(cmd: &str, code: i32, stderr: &str, h: &Harness, pre: &Snap, post:
             }
         }
         3 => {
-            let err = stderr.lines().find(|l| l.starts_with("gcoauth: error: ")).unwrap_or("");
+            let err = stderr
+                .lines()
+                .find(|l| l.starts_with("gcoauth: error: "))
+                .unwrap_or("");
             // After a 5xx, a timeout or a lost connection gcoauth cannot know whether the call
             // executed; exit 3 saying it "may" have is the honest answer even when, as it
             // turns out, it did not. Without such a hedge, exit 3 with nothing left is wrong.
@@ -252,7 +331,9 @@ fn check_exit(cmd: &str, code: i32, stderr: &str, h: &Harness, pre: &Snap, post:
                 v.push("exit 3 without naming the secret".into());
             }
         }
-        other => v.push(format!("exit {other} is not a documented answer to an outage")),
+        other => v.push(format!(
+            "exit {other} is not a documented answer to an outage"
+        )),
     }
     v
 }
@@ -264,8 +345,17 @@ fn table(name: &str, rows: &[&Row], outs: &[&Outcome]) -> (String, Vec<String>) 
         let verdict = if o.violations.is_empty() {
             "ok".to_string()
         } else {
-            bad.push(format!("{} × {} ({}): {}", row.call.label(), row.fault, row.cmd, o.violations.join("; ")));
-            format!("**VIOLATION**: {}", o.violations.join("; ").replace('|', "\\|"))
+            bad.push(format!(
+                "{} × {} ({}): {}",
+                row.call.label(),
+                row.fault,
+                row.cmd,
+                o.violations.join("; ")
+            ));
+            format!(
+                "**VIOLATION**: {}",
+                o.violations.join("; ").replace('|', "\\|")
+            )
         };
         md.push_str(&format!(
             "| {} | `{}` ({:?}) | {} | {} | {} | {} | {} | {} |\n",
@@ -274,7 +364,11 @@ fn table(name: &str, rows: &[&Row], outs: &[&Outcome]) -> (String, Vec<String>) 
             row.setup,
             row.fault,
             o.code,
-            if o.message.is_empty() { "—".into() } else { o.message.clone() },
+            if o.message.is_empty() {
+                "—".into()
+            } else {
+                o.message.clone()
+            },
             o.left,
             o.recovered,
             verdict
@@ -284,7 +378,10 @@ fn table(name: &str, rows: &[&Row], outs: &[&Outcome]) -> (String, Vec<String>) 
     for o in outs {
         *by_code.entry(o.code).or_insert(0) += 1;
     }
-    let codes: Vec<String> = by_code.iter().map(|(c, n)| format!("exit {c}: {n}")).collect();
+    let codes: Vec<String> = by_code
+        .iter()
+        .map(|(c, n)| format!("exit {c}: {n}"))
+        .collect();
     let hedged = outs.iter().filter(|o| o.code == 3 && o.hedged).count();
     let samples: usize = outs.iter().map(|o| o.samples).sum();
     let files: usize = outs.iter().map(|o| o.tmp_files).sum();
@@ -301,7 +398,10 @@ fn table(name: &str, rows: &[&Row], outs: &[&Outcome]) -> (String, Vec<String>) 
 fn run_side(name: &str, aws: bool) {
     let all = rows();
     // Slow rows first (timeouts wait out budgets), so the tail of the run is short.
-    let mut mine: Vec<&Row> = all.iter().filter(|r| matches!(r.call, Call::Aws(_)) == aws).collect();
+    let mut mine: Vec<&Row> = all
+        .iter()
+        .filter(|r| matches!(r.call, Call::Aws(_)) == aws)
+        .collect();
     mine.sort_by_key(|r| match r.fault {
         "timeout" => 0,
         "drop" | "429" | "500" | "503" => 1,
@@ -338,7 +438,11 @@ fn run_side(name: &str, aws: bool) {
     let (rs, os): (Vec<&Row>, Vec<&Outcome>) = pairs.into_iter().unzip();
     let (md, bad) = table(name, &rs, &os);
     publish(name, &md);
-    assert!(bad.is_empty(), "fault-matrix violations:\n{}", bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "fault-matrix violations:\n{}",
+        bad.join("\n")
+    );
 }
 
 #[test]
