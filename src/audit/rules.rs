@@ -210,6 +210,11 @@ pub fn is_placeholder(v: &str) -> bool {
             | "tbd"
             | "secret"
             | "placeholder"
+            // cty type names in the `type` half of state's dynamic {"value","type"} wrappers.
+            | "string"
+            | "number"
+            | "bool"
+            | "dynamic"
     ) {
         return true;
     }

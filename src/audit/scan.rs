@@ -149,6 +149,7 @@ impl Role {
             (Configuration, b"root_module") => ConfigModule,
             (Configuration, b"provider_config") => ProviderConfig,
             (ConfigModule, b"variables") => ConfigVariables,
+            (ConfigModule, b"resources") => ResourcesArr,
             (ConfigVariables, _) => ConfigVariable,
             (ProviderConfig, _) => ProviderEntry,
             (Backend, b"config") => BackendConfig,
