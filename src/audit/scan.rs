@@ -781,7 +781,10 @@ impl<'k> Analyzer<'k> {
     }
 
     fn on_string(&mut self, tok: &Token<'_>) {
-        let idx = self.frames.len() - 1;
+        // A bare string as the whole document: nothing to name it.
+        let Some(idx) = self.frames.len().checked_sub(1) else {
+            return;
+        };
         let top = &self.frames[idx];
         if top.marker != 0 {
             if top.marker == 2 {
@@ -1099,5 +1102,65 @@ pub fn scan_document<R: Read>(
         drafts: an.drafts,
         bytes: tz.bytes_consumed(),
         error,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn scan(doc: &str) -> DocScan {
+        scan_document(doc.as_bytes(), 0, None, None)
+    }
+
+    #[test]
+    fn ordering_of_resource_fields_does_not_matter() {
+        // instances before type/name, index_key after attributes.
+        let doc = r#"{"resources":[{"instances":[{"attributes":{"client_secret":"FAKEsecret0123456789"},"index_key":"a"}],"name":"n","type":"t","module":"module.m","mode":"data"}],"version":4,"lineage":"x"}"#;
+        let r = scan(doc);
+        assert!(r.error.is_none());
+        assert_eq!(r.kind, DocKind::StateV4);
+        assert_eq!(r.drafts.len(), 1);
+        assert_eq!(
+            r.drafts[0].address.as_deref(),
+            Some("module.m.data.t.n[\"a\"]")
+        );
+    }
+
+    #[test]
+    fn sensitive_variables_declared_after_values() {
+        let doc = r#"{"format_version":"1.2","variables":{"tok":{"value":"FAKEtoken0123456"},"pub":{"value":"publicvalue123"}},"configuration":{"root_module":{"variables":{"tok":{"sensitive":true},"pub":{}}}}}"#;
+        let r = scan(doc);
+        assert_eq!(r.drafts.len(), 1);
+        assert_eq!(r.drafts[0].rule, RuleId::SensitiveVariable);
+        assert_eq!(r.drafts[0].address.as_deref(), Some("var.tok"));
+    }
+
+    #[test]
+    fn markers_are_not_values() {
+        let doc = r#"{"format_version":"1.2","resource_changes":[{"address":"a.b","type":"a","change":{"after":{"x":"y"},"after_sensitive":{"client_secret":true},"after_unknown":{"client_secret":"FAKEnotreally0123"}}}]}"#;
+        assert!(scan(doc).drafts.is_empty());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, .. ProptestConfig::default() })]
+
+        #[test]
+        fn never_panics_on_arbitrary_bytes(data in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            let _ = scan_document(&data[..], 0, None, None);
+        }
+
+        #[test]
+        fn never_panics_on_mutated_valid_json(pos in 0usize..4096, byte in any::<u8>(), cut in 0usize..4096, insert in any::<bool>()) {
+            let base = include_str!("../../tests/fixtures/audit/tf/leaky-plan.json").as_bytes().to_vec();
+            let mut data = base.clone();
+            let p = pos % data.len();
+            if insert { data.insert(p, byte) } else { data[p] = byte }
+            let _ = scan_document(&data[..], 0, None, None);
+            let c = cut % base.len();
+            let r = scan_document(&base[..c], 0, None, None);
+            prop_assert!(r.error.is_some(), "a truncated document is never clean");
+        }
     }
 }
