@@ -634,7 +634,9 @@ fn hex4(b: Option<&[u8]>) -> Option<u32> {
 mod tests {
     use super::*;
 
-    fn kinds(input: &[u8], cap: usize) -> Result<Vec<(Kind, Vec<u8>, u64, u64)>, ParseError> {
+    type Toks = Vec<(Kind, Vec<u8>, u64, u64)>;
+
+    fn kinds(input: &[u8], cap: usize) -> Result<Toks, ParseError> {
         let mut t = Tokenizer::with_capacity(input, cap);
         let mut out = Vec::new();
         loop {
