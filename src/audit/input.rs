@@ -138,12 +138,13 @@ pub fn judge_document(
         if origin == Origin::WalkedLenient && !doc.looks_terraform {
             return InputReport::default();
         }
+        // Findings up to the error are kept; the file does not count as scanned because it
+        // was not audited completely.
         rep.findings = finish_drafts(doc.drafts, file, member);
         rep.errors.push(InputError {
             file: label,
             message: format!("cannot parse: {e}"),
         });
-        rep.scanned = true;
         return rep;
     }
     match doc.kind {

@@ -158,13 +158,27 @@ pub fn secret_key_rule(key: &[u8]) -> Option<RuleId> {
     None
 }
 
-/// Fast test whether a key could be a secret key; avoids normalising most keys.
+/// Fast test whether a key (or string) mentions "secret" or "token" in any case; keeps the
+/// per-key cost to one tight pass without allocation.
 #[inline]
 pub fn maybe_secret_key(key: &[u8]) -> bool {
-    key.len() >= 6
-        && key
-            .windows(5)
-            .any(|w| w.eq_ignore_ascii_case(b"ecret") || w.eq_ignore_ascii_case(b"token"))
+    if key.len() < 5 {
+        return false;
+    }
+    let lc = |i: usize| key[i] | 0x20;
+    (0..=key.len() - 5).any(|i| {
+        let c = lc(i);
+        (c == b'e'
+            && lc(i + 1) == b'c'
+            && lc(i + 2) == b'r'
+            && lc(i + 3) == b'e'
+            && lc(i + 4) == b't')
+            || (c == b't'
+                && lc(i + 1) == b'o'
+                && lc(i + 2) == b'k'
+                && lc(i + 3) == b'e'
+                && lc(i + 4) == b'n')
+    })
 }
 
 /// Backend `config` keys that hold credentials (s3, azurerm, gcs, pg, http, consul, cos, oss).

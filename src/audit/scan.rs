@@ -8,8 +8,6 @@
 use std::collections::HashSet;
 use std::io::Read;
 
-use memchr::memmem;
-
 use super::assign;
 use super::kinds::{DocKind, TopKeys};
 use super::known::Known;
@@ -258,10 +256,6 @@ struct Analyzer<'k> {
     sensitive_vars: HashSet<String>,
     nest: u8,
     known: Option<&'k Known>,
-}
-
-fn finder_any(hay: &[u8], needles: &[&[u8]]) -> bool {
-    needles.iter().any(|n| memmem::find(hay, n).is_some())
 }
 
 impl<'k> Analyzer<'k> {
@@ -805,9 +799,7 @@ impl<'k> Analyzer<'k> {
         } else {
             direct
         };
-        let long = tok.raw.len() >= 12
-            && self.nest < MAX_NEST
-            && finder_any(tok.raw, &[b"ecret", b"ECRET", b"oken", b"OKEN"]);
+        let long = tok.raw.len() >= 12 && self.nest < MAX_NEST && maybe_secret_key(tok.raw);
         let hint = direct;
         if direct != H_SECRET && eff_hint != H_SECRETISH && !long && !self.side_relevant() {
             return;
@@ -915,8 +907,7 @@ impl<'k> Analyzer<'k> {
     fn scan_inner(&mut self, tok: &Token<'_>, value: &str) {
         let bytes = value.as_bytes();
         let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
-        let interesting = finder_any(bytes, &[b"ecret", b"ECRET", b"oken", b"OKEN"]);
-        if !interesting {
+        if !maybe_secret_key(bytes) {
             return;
         }
         let mut inner: Vec<Draft> = Vec::new();

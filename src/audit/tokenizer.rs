@@ -295,15 +295,7 @@ impl<'w, R: Read> Tokenizer<'w, R> {
 
     /// The next token.
     pub fn next_token(&mut self) -> Result<Token<'_>, ParseError> {
-        let t = self.advance()?;
-        Ok(Token {
-            kind: t.kind,
-            raw: &self.buf[t.start..t.end],
-            escaped: t.escaped,
-            offset: t.offset,
-            line: t.line,
-            col: t.col,
-        })
+        self.next_with_matches().map(|(t, _)| t)
     }
 
     /// The next token and the known-secret matches pending so far (split borrows).
