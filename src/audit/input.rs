@@ -106,6 +106,38 @@ pub fn audit_reader<R: Read + Seek>(
     judge_document(doc, file, None, origin)
 }
 
+/// Audits a non-seekable stream (stdin): JSON is streamed; only a zip (a saved plan file,
+/// which needs random access) is buffered in memory.
+pub fn audit_stream<R: Read>(mut r: R, file: &str, ctx: &Ctx) -> InputReport {
+    let mut head = [0u8; 64];
+    let n = match read_head(&mut r, &mut head) {
+        Ok(n) => n,
+        Err(e) => return InputReport::error(file, format!("cannot read: {e}")),
+    };
+    let head = &head[..n];
+    if is_zip(head) {
+        let mut all = head.to_vec();
+        if let Err(e) = r.read_to_end(&mut all) {
+            return InputReport::error(file, format!("cannot read: {e}"));
+        }
+        return audit_reader(std::io::Cursor::new(all), file, Origin::Explicit, ctx);
+    }
+    if !looks_json(head) {
+        let what = if n == 0 {
+            "empty input"
+        } else {
+            "neither JSON nor a zip archive"
+        };
+        return InputReport::error(
+            file,
+            format!("not a Terraform state, plan JSON or saved plan file ({what})"),
+        );
+    }
+    let on_read = ctx.on_read.as_deref().map(|f| f as &(dyn Fn(u64) + Sync));
+    let doc = scan_document(head.chain(r), 0, ctx.known.as_ref(), on_read);
+    judge_document(doc, file, None, Origin::Explicit)
+}
+
 fn read_head<R: Read>(r: &mut R, head: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
     while n < head.len() {

@@ -19,7 +19,7 @@ pub mod scan;
 pub mod tokenizer;
 pub mod walk;
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -191,16 +191,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
     let ctx = Arc::new(Ctx { known, on_read });
 
     if stdin_used {
-        let mut buf = Vec::new();
-        match std::io::stdin().lock().read_to_end(&mut buf) {
-            Ok(_) => reports.push(audit_reader(
-                std::io::Cursor::new(buf),
-                "-",
-                Origin::Explicit,
-                &ctx,
-            )),
-            Err(e) => reports.push(InputReport::error("-", format!("cannot read stdin: {e}"))),
-        }
+        reports.push(input::audit_stream(std::io::stdin().lock(), "-", &ctx));
     }
     reports.par_extend(files.par_iter().map(|(path, display, origin)| {
         match std::fs::File::open(path) {
