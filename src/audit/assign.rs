@@ -95,7 +95,9 @@ fn parse_line(line: &str, hcl: bool) -> Option<(&str, usize, String)> {
             .unwrap_or(v)
             .trim_end()
             .trim_end_matches(',');
-        if v.starts_with('{') || v.starts_with('[') {
+        // Prose ("client_secret: stored in Vault") is not an assignment: unquoted values
+        // cannot contain spaces in .env files.
+        if v.starts_with('{') || v.starts_with('[') || v.contains(char::is_whitespace) {
             return None;
         }
         v.to_string()
@@ -144,5 +146,8 @@ mod tests {
         )
         .is_empty());
         assert!(find_assignments("if client_secret == other", false).is_empty());
+        assert!(
+            find_assignments("client_secret: stored in Vault, rotated monthly", false).is_empty()
+        );
     }
 }
