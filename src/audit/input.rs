@@ -6,7 +6,7 @@ use std::io::{Read, Seek, SeekFrom};
 use super::finding::Finding;
 use super::kinds::{is_zip, looks_json, DocKind};
 use super::known::Known;
-use super::scan::{scan_document, DocScan, Draft};
+use super::scan::{scan_document, scan_sized, DocScan, Draft};
 use super::{planfile, InputError, Notice};
 
 /// Shared, read-only settings for every input.
@@ -101,8 +101,12 @@ pub fn audit_reader<R: Read + Seek>(
             _ => InputReport::error(file, "not a Terraform state, plan JSON or saved plan file (neither JSON nor a zip archive)"),
         };
     }
+    let size = r.seek(SeekFrom::End(0)).ok();
+    if let Err(e) = r.seek(SeekFrom::Start(0)) {
+        return InputReport::error(file, format!("cannot read: {e}"));
+    }
     let on_read = ctx.on_read.as_deref().map(|f| f as &(dyn Fn(u64) + Sync));
-    let doc = scan_document(r, 0, ctx.known.as_ref(), on_read);
+    let doc = scan_sized(r, size, 0, ctx.known.as_ref(), on_read);
     judge_document(doc, file, None, origin)
 }
 

@@ -158,27 +158,25 @@ pub fn secret_key_rule(key: &[u8]) -> Option<RuleId> {
     None
 }
 
-/// Fast test whether a key (or string) mentions "secret" or "token" in any case; keeps the
-/// per-key cost to one tight pass without allocation.
+/// Fast test whether a key (or string) mentions "secret" or "token" in any case. SIMD
+/// `memchr` finds the middle letter (`r` of secret, `k` of token); only those spots are
+/// checked, so long values cost little.
 #[inline]
 pub fn maybe_secret_key(key: &[u8]) -> bool {
     if key.len() < 5 {
         return false;
     }
-    let lc = |i: usize| key[i] | 0x20;
-    (0..=key.len() - 5).any(|i| {
-        let c = lc(i);
-        (c == b'e'
-            && lc(i + 1) == b'c'
-            && lc(i + 2) == b'r'
-            && lc(i + 3) == b'e'
-            && lc(i + 4) == b't')
-            || (c == b't'
-                && lc(i + 1) == b'o'
-                && lc(i + 2) == b'k'
-                && lc(i + 3) == b'e'
-                && lc(i + 4) == b'n')
-    })
+    let at = |i: usize, word: &[u8; 5]| -> bool {
+        i >= 2
+            && i + 3 <= key.len()
+            && key[i - 2..i + 3]
+                .iter()
+                .zip(word)
+                .all(|(a, b)| a | 0x20 == *b)
+    };
+    let check = |i: usize| at(i, b"ecret") || at(i, b"token");
+    memchr::memchr3_iter(b'r', b'k', b'R', key).any(check)
+        || memchr::memchr_iter(b'K', key).any(check)
 }
 
 /// Backend `config` keys that hold credentials (s3, azurerm, gcs, pg, http, consul, cos, oss).
@@ -298,6 +296,32 @@ mod tests {
             "description",
         ] {
             assert_eq!(secret_key_rule(k.as_bytes()), None, "{k}");
+        }
+    }
+
+    #[test]
+    fn secret_word_precheck() {
+        for k in [
+            "secret",
+            "client_secret",
+            "CLIENT_SECRET",
+            "ClientSecret",
+            "token",
+            "ACCESS_TOKEN",
+            "xxSeCrEtxx",
+        ] {
+            assert!(maybe_secret_key(k.as_bytes()), "{k}");
+        }
+        for k in [
+            "secre",
+            "ecre",
+            "tokens_",
+            "arn:aws:iam::x",
+            "description",
+            "kkkkrrrr",
+            "rk",
+        ] {
+            assert_eq!(maybe_secret_key(k.as_bytes()), k == "tokens_", "{k}");
         }
     }
 

@@ -501,10 +501,11 @@ impl<'k> Analyzer<'k> {
                 self.emit(d);
             }
         }
-        let own_key = String::from_utf8_lossy(self.own_key_after_pop(idx)).into_owned();
+        // Most objects buffer nothing: leave before decoding their name.
         let Some(mut data) = f.data.take() else {
             return;
         };
+        let own_key = String::from_utf8_lossy(self.own_key_after_pop(idx)).into_owned();
         match f.role {
             Role::StateInstance => {
                 tfdata_matches(&mut data, true);
@@ -637,15 +638,30 @@ impl<'k> Analyzer<'k> {
             }
             return;
         }
-        let key = self.key_of(idx).to_vec();
         if role == Role::Root {
-            if key == b"version" && value.kind == Kind::Number && self.nest == 0 {
+            if self.nest == 0 && value.kind == Kind::Number && self.key_of(idx) == b"version" {
                 self.top.version = std::str::from_utf8(value.raw)
                     .ok()
                     .and_then(|s| s.parse().ok());
             }
             return;
         }
+        let key = self.key_of(idx);
+        if !matches!(
+            key,
+            b"module"
+                | b"module_address"
+                | b"mode"
+                | b"type"
+                | b"name"
+                | b"address"
+                | b"index_key"
+                | b"index"
+                | b"sensitive"
+        ) {
+            return;
+        }
+        let key = key.to_vec();
         let is_str = value.kind == Kind::Str;
         let data = self.frames[idx].data.get_or_insert_with(Default::default);
         match (role, key.as_slice()) {
@@ -913,7 +929,7 @@ impl<'k> Analyzer<'k> {
         let mut inner: Vec<Draft> = Vec::new();
         let mut parsed = false;
         if matches!(first, Some(b'{') | Some(b'[')) {
-            let r = scan_document(bytes, self.nest + 1, None, None);
+            let r = scan_sized(bytes, Some(bytes.len() as u64), self.nest + 1, None, None);
             if r.error.is_none() {
                 parsed = true;
                 inner = r.drafts;
@@ -1037,11 +1053,27 @@ pub fn scan_document<R: Read>(
     known: Option<&Known>,
     on_read: Option<&(dyn Fn(u64) + Sync)>,
 ) -> DocScan {
-    let mut tz = if nest > 0 {
-        Tokenizer::with_capacity(src, 64 * 1024)
+    scan_sized(src, None, nest, known, on_read)
+}
+
+/// [`scan_document`] with the input's size, when known, so small files get a small buffer
+/// (10,000 small states should not each allocate the full 512 KiB).
+pub fn scan_sized<R: Read>(
+    src: R,
+    size: Option<u64>,
+    nest: u8,
+    known: Option<&Known>,
+    on_read: Option<&(dyn Fn(u64) + Sync)>,
+) -> DocScan {
+    let default = if nest > 0 {
+        64 * 1024
     } else {
-        Tokenizer::new(src)
+        super::tokenizer::BUF_SIZE
     };
+    let cap = size.map_or(default, |n| {
+        (n as usize).saturating_add(64).clamp(4096, default)
+    });
+    let mut tz = Tokenizer::with_capacity(src, cap);
     if let Some(k) = known {
         tz = tz.watch(Watcher::new(k.matcher(), k.max_len()));
     }

@@ -276,6 +276,13 @@ impl<'w, R: Read> Tokenizer<'w, R> {
     fn skip_ws(&mut self) -> Result<(), ParseError> {
         loop {
             while self.pos < self.end {
+                // Indentation of pretty-printed JSON: skip 8 spaces at a time.
+                while self.pos + 8 <= self.end && self.buf[self.pos..self.pos + 8] == *b"        " {
+                    self.pos += 8;
+                }
+                if self.pos >= self.end {
+                    break;
+                }
                 match self.buf[self.pos] {
                     b' ' | b'\t' | b'\r' => self.pos += 1,
                     b'\n' => {
