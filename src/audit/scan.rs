@@ -1161,6 +1161,21 @@ mod tests {
     }
 
     #[test]
+    fn bare_scalars_as_documents() {
+        // Found by proptest: a bare string as the whole document used to panic.
+        for doc in [
+            "\"abc\"",
+            "1",
+            "null",
+            "[\"x\", {\"client_secret\": \"FAKEsecret0123456\"}]",
+        ] {
+            let r = scan(doc);
+            assert!(r.error.is_none(), "{doc}");
+            assert_eq!(r.kind, DocKind::Unknown);
+        }
+    }
+
+    #[test]
     fn markers_are_not_values() {
         let doc = r#"{"format_version":"1.2","resource_changes":[{"address":"a.b","type":"a","change":{"after":{"x":"y"},"after_sensitive":{"client_secret":true},"after_unknown":{"client_secret":"FAKEnotreally0123"}}}]}"#;
         assert!(scan(doc).drafts.is_empty());
