@@ -1,16 +1,272 @@
 //! `gcoauth audit`: find leaked client secrets in Terraform state, plans and plan files.
+//!
+//! Inputs are recognised by content ([`kinds`]), JSON is streamed through a fixed buffer
+//! ([`tokenizer`]) into a structure-aware scanner ([`scan`]) so memory stays flat on
+//! state files of hundreds of MB; files are audited in parallel (rayon).
 
+pub mod assign;
+pub mod baseline;
+pub mod finding;
+pub mod input;
+pub mod kinds;
+pub mod known;
+pub mod mask;
+pub mod planfile;
+pub mod report;
+pub mod rules;
+pub mod s3;
+pub mod scan;
+pub mod tokenizer;
+pub mod walk;
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use input::{audit_reader, Ctx, InputReport, Origin};
+use report::{Format, Report};
 
 /// Arguments of `gcoauth audit`.
 #[derive(clap::Args, Debug)]
 pub struct AuditArgs {
-    /// Files, directories, `s3://bucket/prefix`, or `-` for stdin.
+    /// Files, directories (walked recursively), `s3://bucket/prefix`, or `-` for stdin.
+    #[arg(required = true)]
     pub paths: Vec<String>,
+    /// Report format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<String>,
+    /// A known secret to look for in any encoding: `aws-sm:NAME` reads the `client_secret`
+    /// of a JSON secret in AWS Secrets Manager. Repeatable.
+    #[arg(long, value_name = "SPEC")]
+    pub known_secret: Vec<String>,
+    /// File with known secret values, one per line.
+    #[arg(long, value_name = "FILE")]
+    pub known_secrets_file: Vec<String>,
+    /// Accept findings whose fingerprints are in FILE (a baseline or a previous JSON report).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<String>,
+    /// Write the fingerprints of all current findings to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<String>,
+    /// Exit 0 even when leaks or errors are found (report-only runs).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Never show a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// An input that could not be audited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputError {
+    pub file: String,
+    pub message: String,
+}
+
+/// Something worth knowing that is neither a leak nor an error (e.g. encrypted state).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub file: String,
+    pub message: String,
+}
+
+/// Scans raw bytes as one JSON document with default settings (for fuzzing and tests):
+/// never panics, whatever the input.
+pub fn scan_bytes(data: &[u8]) -> scan::DocScan {
+    scan::scan_document(data, 0, None, None)
+}
+
+/// The exit code for a finished report: 1 on leaks, 2 on errors without leaks, else 0.
+pub fn exit_code(report: &Report, exit_zero: bool) -> u8 {
+    if exit_zero {
+        0
+    } else if !report.findings.is_empty() {
+        1
+    } else if !report.errors.is_empty() {
+        2
+    } else {
+        0
+    }
+}
+
+fn load_known(args: &AuditArgs) -> anyhow::Result<Option<known::Known>> {
+    let mut values = Vec::new();
+    let mut sm = Vec::new();
+    for spec in &args.known_secret {
+        match spec.strip_prefix("aws-sm:") {
+            Some(name) if !name.is_empty() => sm.push(name.to_string()),
+            _ => bail!("--known-secret {spec:?}: expected aws-sm:NAME"),
+        }
+    }
+    if !sm.is_empty() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("starting the async runtime")?;
+        values.extend(rt.block_on(known::fetch_aws_sm(&sm))?);
+    }
+    for f in &args.known_secrets_file {
+        values.extend(known::read_file(f)?);
+    }
+    known::Known::new(&values)
+}
+
+fn progress_bar(args: &AuditArgs, total: u64) -> Option<indicatif::ProgressBar> {
+    // Only worth it on a terminal and for runs that take a moment.
+    if args.no_progress || !std::io::stderr().is_terminal() || total < 64 * 1024 * 1024 {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(total),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    Some(bar)
 }
 
 /// Runs the audit. `Ok` carries the exit code (0 clean, 1 leak, 2 error without leak); an
 /// `Err` means bad usage and exits 2.
-pub fn run(_args: AuditArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not implemented yet")
+pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let baseline = args.baseline.as_deref().map(baseline::read).transpose()?;
+    let known = load_known(&args)?;
+
+    // Expand arguments.
+    let mut files: Vec<(std::path::PathBuf, String, Origin)> = Vec::new();
+    let mut s3_urls = Vec::new();
+    let mut stdin_used = false;
+    let mut reports: Vec<InputReport> = Vec::new();
+    for p in &args.paths {
+        if p == "-" {
+            if stdin_used {
+                bail!("`-` (stdin) given more than once");
+            }
+            stdin_used = true;
+        } else if p.starts_with("s3://") {
+            s3_urls.push(p.clone());
+        } else {
+            let path = Path::new(p);
+            match std::fs::metadata(path) {
+                Ok(m) if m.is_dir() => {
+                    for w in walk::walk(path) {
+                        match w {
+                            walk::Walked::File(f, origin) => {
+                                let display = f.display().to_string();
+                                files.push((f, display, origin));
+                            }
+                            walk::Walked::Error(file, message) => {
+                                reports.push(InputReport::error(&file, message))
+                            }
+                        }
+                    }
+                }
+                Ok(_) => files.push((path.to_path_buf(), p.clone(), Origin::Explicit)),
+                Err(e) => reports.push(InputReport::error(p, format!("cannot open: {e}"))),
+            }
+        }
+    }
+
+    let total: u64 = files
+        .iter()
+        .filter_map(|(f, _, _)| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    let bar = progress_bar(&args, total);
+    let on_read: Option<Box<dyn Fn(u64) + Send + Sync>> = bar
+        .clone()
+        .map(|b| Box::new(move |n| b.inc(n)) as Box<dyn Fn(u64) + Send + Sync>);
+    let ctx = Arc::new(Ctx { known, on_read });
+
+    if stdin_used {
+        reports.push(input::audit_stream(std::io::stdin().lock(), "-", &ctx));
+    }
+    reports.par_extend(files.par_iter().map(|(path, display, origin)| {
+        match std::fs::File::open(path) {
+            Ok(f) => audit_reader(f, display, *origin, &ctx),
+            Err(e) => InputReport::error(display, format!("cannot open: {e}")),
+        }
+    }));
+    if !s3_urls.is_empty() {
+        reports.extend(s3::audit_all(&s3_urls, ctx.clone())?);
+    }
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+
+    // Merge in a deterministic order.
+    let mut report = Report {
+        findings: Vec::new(),
+        files_scanned: 0,
+        bytes_scanned: 0,
+        errors: Vec::new(),
+        notices: Vec::new(),
+        baselined: 0,
+    };
+    for r in reports {
+        report.findings.extend(r.findings);
+        report.errors.extend(r.errors);
+        report.notices.extend(r.notices);
+        report.bytes_scanned += r.bytes;
+        report.files_scanned += u64::from(r.scanned);
+    }
+    finding::sort_and_dedup(&mut report.findings);
+    report
+        .errors
+        .sort_by(|a, b| (&a.file, &a.message).cmp(&(&b.file, &b.message)));
+    report
+        .notices
+        .sort_by(|a, b| (&a.file, &a.message).cmp(&(&b.file, &b.message)));
+    if let Some(path) = &args.write_baseline {
+        baseline::write(path, &report.findings)?;
+    }
+    if let Some(accepted) = &baseline {
+        let before = report.findings.len();
+        report
+            .findings
+            .retain(|f| !accepted.contains(&f.fingerprint));
+        report.baselined = before - report.findings.len();
+    }
+    for e in &report.errors {
+        tracing::debug!("input error: {}: {}", e.file, e.message);
+    }
+
+    // Render.
+    let mut sink: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("creating --output {path}"))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let color = args.output.is_none()
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
+    let written = match args.format {
+        Format::Text => report::text::write(&mut sink, &report, color, started.elapsed()),
+        Format::Json => report::json::write(&mut sink, &report),
+        Format::Sarif => report::sarif::write(&mut sink, &report),
+    };
+    written
+        .and_then(|_| sink.flush())
+        .context("writing the report")?;
+    if args.format != Format::Text && !report.errors.is_empty() {
+        // Machine formats may go to a file; say on stderr that the run was incomplete.
+        let mut err = std::io::stderr().lock();
+        for e in &report.errors {
+            let _ = writeln!(err, "gcoauth: {}: {}", e.file, e.message);
+        }
+    }
+    Ok(ExitCode::from(exit_code(&report, args.exit_zero)))
 }

@@ -1,0 +1,13 @@
+//! Fuzzes the audit input parser: any bytes must give a result or an error, never a panic,
+//! a hang or a stack overflow.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let r = gcoauth::audit::scan_bytes(data);
+    // A document that failed to parse must say so; findings never carry the raw value.
+    if r.error.is_none() {
+        assert!(r.bytes as usize <= data.len());
+    }
+});

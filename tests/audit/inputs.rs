@@ -1,0 +1,168 @@
+//! Directory walks, saved plan files and known secrets in raw plan bytes.
+
+use std::path::Path;
+
+use crate::util::{f, fixture, run};
+
+fn copy(from: &str, to: &Path) {
+    std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+    std::fs::copy(fixture(from), to).unwrap();
+}
+
+#[test]
+fn directory_walk_by_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    copy("tf/leaky.tfstate", &d.join("env/prod/terraform.tfstate"));
+    copy(
+        "tf/leaky.tfstate.backup",
+        &d.join("env/prod/terraform.tfstate.backup"),
+    );
+    copy(
+        "tf/workspaces/terraform.tfstate.d/dev/terraform.tfstate",
+        &d.join("env/prod/terraform.tfstate.d/dev/terraform.tfstate"),
+    );
+    copy(
+        "hand/backend-cache-s3.tfstate",
+        &d.join("env/prod/.terraform/terraform.tfstate"),
+    );
+    copy("tf/leaky-plan.json", &d.join("plans/plan-prod.json"));
+    copy("tf/literal.tfplan", &d.join("plans/plan.out"));
+    copy(
+        "hand/oauth-client.tfstate",
+        &d.join(".git/objects/leaky.tfstate"),
+    );
+    copy("hand/not-terraform.json", &d.join("package.json"));
+    std::fs::write(
+        d.join("README.md"),
+        "client_secret = \"FAKEsecret0123456789abcdefXYZ\"\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("notes.zip"), b"PK\x03\x04 not really a zip").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(d, d.join("env/loop")).unwrap();
+    let r = run(&[d.to_str().unwrap(), "--format", "json"]);
+    r.assert_no_secret();
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert!(
+        v["errors"].as_array().unwrap().is_empty(),
+        "{}",
+        v["errors"]
+    );
+    let mut files: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            x["file"]
+                .as_str()
+                .unwrap()
+                .strip_prefix(d.to_str().unwrap())
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    files.dedup();
+    assert_eq!(
+        files,
+        vec![
+            "/env/prod/.terraform/terraform.tfstate",
+            "/env/prod/terraform.tfstate",
+            "/env/prod/terraform.tfstate.backup",
+            "/env/prod/terraform.tfstate.d/dev/terraform.tfstate",
+            "/plans/plan-prod.json",
+            "/plans/plan.out",
+        ]
+    );
+    assert_eq!(v["files_scanned"], 6);
+}
+
+#[test]
+fn walked_broken_state_is_an_error_but_broken_generic_json_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    copy(
+        "hand/truncated.tfstate",
+        &dir.path().join("a/terraform.tfstate"),
+    );
+    std::fs::write(
+        dir.path().join("a/tsconfig.json"),
+        "{ \"compilerOptions\": { // comment\n } }",
+    )
+    .unwrap();
+    let r = run(&[dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(r.code, 2);
+    let errs = r.json()["errors"].as_array().unwrap().clone();
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("terraform.tfstate"));
+}
+
+#[test]
+fn saved_plan_members_and_known_secrets_in_tfplan_bytes() {
+    // Without known secrets: tfstate and tfstate-prev are audited as state.
+    let r = run(&[&f("tf/leaky.tfplan"), "--format", "json"]);
+    assert_eq!(r.code, 1);
+    r.assert_no_secret();
+    // With them: the sensitive variable's value inside the compressed protobuf/msgpack
+    // `tfplan` entry is found too.
+    let r = run(&[
+        &f("tf/leaky.tfplan"),
+        "--format",
+        "json",
+        "--known-secrets-file",
+        &f("hand/known-secrets.txt"),
+    ]);
+    r.assert_no_secret();
+    let v = r.json();
+    let in_tfplan: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["member"] == "tfplan")
+        .collect();
+    assert!(!in_tfplan.is_empty(), "{}", r.stdout);
+    assert_eq!(in_tfplan[0]["rule"], "known-secret");
+    // The clean plan has neither.
+    assert_eq!(
+        run(&[
+            &f("tf/clean.tfplan"),
+            "--known-secrets-file",
+            &f("hand/known-secrets.txt")
+        ])
+        .code,
+        0
+    );
+    // A zip that is not a plan file, named explicitly, is an error.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("x.zip");
+    let mut w = zip::ZipWriter::new(std::fs::File::create(&p).unwrap());
+    w.start_file("readme.txt", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    std::io::Write::write_all(&mut w, b"hello").unwrap();
+    w.finish().unwrap();
+    let r = run(&[p.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(r.code, 2);
+    assert!(r.json()["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("tfplan"));
+}
+
+#[test]
+fn literal_secret_in_plan_config() {
+    let r = run(&[&f("tf/literal.tfplan"), "--format", "json"]);
+    assert_eq!(r.code, 1);
+    let v = r.json();
+    let x = &v["findings"][0];
+    assert_eq!(x["rule"], "client-secret-assignment");
+    assert_eq!(x["member"], "tfconfig/m-/main.tf");
+    assert_eq!(
+        (x["line"].as_u64(), x["column"].as_u64()),
+        (Some(7), Some(41))
+    );
+    let r = run(&[&f("tf/literal-plan.json"), "--format", "json"]);
+    assert_eq!(r.json()["findings"][0]["address"], "terraform_data.x");
+}
