@@ -14,7 +14,7 @@ Environment: AWS_ENDPOINT_URL (moto), AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_
   sm.py verify-prefix PREFIX EMULATOR_URL  {"count","valid","invalid":[names],"client_ids":[ids]}
   sm.py list PREFIX                   {"live":[names],"deleted":[names]} under PREFIX
   sm.py clients EMULATOR_URL PREFIX  {"live":[{"id","name","description"}]}: not deleted, name PREFIX*
-  sm.py mask FILE                     {"masked"}: "GcSe…(22 chars)"-style, for the demo
+  sm.py mask FILE                     {"masked"}: "Gc…(22 chars)"-style (at most 2 leading characters), for the demo
 """
 import json
 import os
@@ -92,7 +92,7 @@ def write_private(path, text):
 def mask(secret):
     # Only the emulator's well-known prefix is ever shown (it carries no entropy); any other
     # secret shows its length only.
-    return f"GcSe…({len(secret)} chars)" if secret.startswith("GcSec") else f"…({len(secret)} chars)"
+    return f"{secret[:2]}…({len(secret)} chars)"
 
 
 def main(argv):
