@@ -90,8 +90,8 @@ def write_private(path, text):
 
 
 def mask(secret):
-    # Only the emulator's well-known prefix is ever shown (it carries no entropy); any other
-    # secret shows its length only.
+    # The audit's rule: at most 2 leading characters and the length (for emulator secrets
+    # these 2 come from the fixed "GcSec" prefix and carry no entropy).
     return f"{secret[:2]}…({len(secret)} chars)"
 
 
