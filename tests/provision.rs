@@ -578,3 +578,214 @@ fn a_create_refused_with_429_until_the_budget_runs_out_exits_1_leaving_nothing()
     assert!(h.clients_named("test client busy").is_empty());
     assert!(!h.secret_exists("busy"), "the intent record was removed");
 }
+
+#[test]
+fn a_lost_create_response_followed_by_a_failed_lookup_keeps_the_record_and_exits_3() {
+    let h = Harness::new();
+    let spec = h.spec("lostlist");
+    h.fault(json!({"method": "POST", "path": "/api/v2/oauth/clients", "phase": "after", "status": 503, "times": 1}));
+    h.fault(
+        json!({"method": "GET", "path": "/api/v2/oauth/clients", "status": 403, "times": null}),
+    );
+    let out = h.client("create", &spec);
+    assert_eq!(
+        out.code, 3,
+        "the client exists, so this is not a clean failure: {out:?}"
+    );
+    assert!(
+        out.stderr.contains("may or may not have been created"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(h.clients_named("test client lostlist").len(), 1);
+    assert!(
+        h.tags("lostlist").is_some(),
+        "the record (and its marker) is kept"
+    );
+    h.clear_faults();
+    let out = h.client("destroy", &spec);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        h.clients_named("test client lostlist").is_empty(),
+        "found by marker and deleted"
+    );
+}
+
+#[test]
+fn a_regenerate_refused_after_an_unanswered_attempt_is_not_called_harmless() {
+    let h = Harness::new();
+    let (mut spec, id) = created(&h, "regen");
+    spec["rotation_id"] = json!("next");
+    h.fault(json!({"method": "POST", "path": "/api/v2/oauth/clients/*/secret", "phase": "after", "status": 503, "times": 1}));
+    h.fault(json!({"method": "POST", "path": "/api/v2/oauth/clients/*/secret", "status": 403, "times": null}));
+    let out = h.client("rotate", &spec);
+    assert_eq!(
+        out.code, 3,
+        "the first attempt regenerated the secret: {out:?}"
+    );
+    assert!(out.stderr.contains("outcome unknown"), "{}", out.stderr);
+    h.clear_faults();
+    let out = h.client("rotate", &spec);
+    assert_eq!(out.code, 0, "{out:?}");
+    let stored = h.stored("regen").unwrap();
+    assert!(
+        h.verify_secret(&id, stored["client_secret"].as_str().unwrap()),
+        "repaired"
+    );
+    h.assert_no_leaks();
+}
+
+#[test]
+fn destroy_also_deletes_duplicates_carrying_the_marker() {
+    let h = Harness::new();
+    let (spec, id) = created(&h, "dup");
+    let marker = h.tags("dup").unwrap()["gcoauth:marker"].clone();
+    let dup = h.api_create(json!({"name": "test client dup", "description": format!("copy [gcoauth:{marker}]"), "authorizedGrantType": "CLIENT-CREDENTIALS", "roleDivisions": [{"roleId": "r", "divisionId": "*"}]}));
+    assert_ne!(dup, id);
+    let out = h.client("destroy", &spec);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        h.clients_named("test client dup").is_empty(),
+        "both the recorded client and the duplicate are gone"
+    );
+}
+
+#[test]
+fn a_store_failure_never_deletes_a_client_that_predates_the_run() {
+    let h = Harness::new();
+    let spec = h.spec("predate");
+    h.fault(json!({"method": "POST", "path": "/api/v2/oauth/clients", "phase": "after", "delay_ms": 30000, "times": 1}));
+    let mut child = h.spawn(&["client", "create"], &spec);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while h.clients_named("test client predate").is_empty() {
+        assert!(std::time::Instant::now() < deadline);
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    h.clear_faults();
+    let id = h.clients_named("test client predate")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    h.aws_fault(json!({"action": "PutSecretValue", "fault": "access_denied", "times": null}));
+    let out = h.client("create", &spec);
+    assert_eq!(out.code, 3, "{out:?}");
+    assert!(
+        out.stderr.contains(&id) && out.stderr.contains("not rolled back"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(h.clients_named("test client predate").len(), 1, "kept");
+    h.clear_aws_faults();
+    let out = h.client("create", &spec);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(
+        out.json()["client_id"],
+        id.as_str(),
+        "the same client, repaired"
+    );
+    h.stored("predate");
+    h.assert_no_leaks();
+}
+
+#[test]
+fn adopting_does_not_record_a_rotation_that_did_not_happen() {
+    let h = Harness::new();
+    let (mut spec, id) = created(&h, "adoptrot");
+    let first = h.stored("adoptrot").unwrap();
+    spec["rotation_id"] = json!("r1");
+    assert_eq!(h.client("create", &spec).json()["action"], "adopted");
+    let out = h.client("rotate", &spec);
+    assert_eq!(out.json()["action"], "rotated", "{out:?}");
+    let now = h.stored("adoptrot").unwrap();
+    assert_ne!(now["client_secret"], first["client_secret"]);
+    assert!(h.verify_secret(&id, now["client_secret"].as_str().unwrap()));
+}
+
+#[test]
+fn no_log_directive_reveals_aws_request_traces() {
+    let h = Harness::new();
+    let out = h.run(
+        &["client", "create"],
+        Some(&h.spec("tracecap")),
+        &[(
+            "RUST_LOG",
+            Some("trace,aws_smithy_runtime::client::orchestrator=trace,hyper=trace"),
+        )],
+        None,
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    for line in out.stderr.lines().filter(|l| l.contains(" TRACE ")) {
+        for capped in [" aws_", " hyper", " h2", " rustls", " reqwest"] {
+            assert!(!line.contains(capped), "capped crate traced: {line}");
+        }
+    }
+    h.stored("tracecap");
+    h.assert_no_leaks();
+}
+
+#[test]
+fn child_processes_do_not_inherit_the_admin_secret() {
+    let h = Harness::new();
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("env.txt");
+    let script = dir.path().join("creds.sh");
+    std::fs::write(&script, format!("#!/bin/sh\nenv > '{}'\necho '{{\"Version\":1,\"AccessKeyId\":\"test\",\"SecretAccessKey\":\"test\"}}'\n", dump.display())).unwrap();
+    std::os::unix::fs::PermissionsExt::set_mode(
+        &mut std::fs::metadata(&script).unwrap().permissions(),
+        0o755,
+    );
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let config = dir.path().join("config");
+    std::fs::write(
+        &config,
+        format!(
+            "[profile p]\ncredential_process = {}\nregion = us-east-1\n",
+            script.display()
+        ),
+    )
+    .unwrap();
+    let out = h.run(
+        &["client", "create"],
+        Some(&h.spec("childenv")),
+        &[
+            ("AWS_ACCESS_KEY_ID", None),
+            ("AWS_SECRET_ACCESS_KEY", None),
+            ("AWS_PROFILE", Some("p")),
+            ("AWS_CONFIG_FILE", Some(config.to_str().unwrap())),
+        ],
+        None,
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    let env = std::fs::read_to_string(&dump).expect("the credential_process ran");
+    assert!(
+        env.contains("GCOAUTH_API_URL="),
+        "it saw gcoauth's environment"
+    );
+    assert!(
+        !env.contains(&h.admin_secret),
+        "the admin secret was removed before any child started"
+    );
+    assert!(!env.contains("GENESYSCLOUD_OAUTHCLIENT_SECRET"));
+}
+
+#[test]
+fn bad_retry_settings_are_usage_errors_not_panics() {
+    let h = Harness::new();
+    for bad in ["inf", "1e20", "abc", "-1"] {
+        let out = h.run(
+            &["client", "create"],
+            Some(&h.spec("retryenv")),
+            &[("GCOAUTH_RETRY_MAX_SECONDS", Some(bad))],
+            None,
+        );
+        assert_eq!(out.code, 2, "{bad}: {out:?}");
+        assert!(
+            out.stderr.contains("GCOAUTH_RETRY_MAX_SECONDS"),
+            "{}",
+            out.stderr
+        );
+    }
+    assert!(!h.secret_exists("retryenv"));
+}

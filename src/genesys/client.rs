@@ -127,27 +127,32 @@ impl GenesysClient {
     ) -> Result<(OAuthClient, Secret), ApiError> {
         let started = Instant::now();
         let mut attempt = 0u32;
+        // Only a 429 proves the server did not act; any other failure may have created the
+        // client, even one the marker check below did not see yet (a timed-out POST can still
+        // complete later), so only all-429 runs count as "certainly not created".
+        let mut all_429 = true;
         loop {
             let outcome = self
                 .attempt(Op::Create, Method::POST, "/api/v2/oauth/clients", Some(req))
                 .await;
             let (err, wait) = match outcome {
                 Attempt::Done(body) => return with_secret(Op::Create, &body),
-                Attempt::Fail(e) => return Err(e),
+                Attempt::Fail(e) if all_429 => return Err(e),
+                Attempt::Fail(e) => return Err(ambiguous(e)),
                 Attempt::Retry(e, wait) => (e, wait),
             };
-            // 429 means "not executed"; anything else may have created the client.
             if err.status() != Some(429) {
-                if let Some(found) = self.find_by_marker(marker).await?.into_iter().next() {
+                all_429 = false;
+                let found = self.find_by_marker(marker).await.map_err(ambiguous)?;
+                if let Some(found) = found.into_iter().next() {
                     warn!(client_id = %found.id, "create response was lost but the client exists; regenerating its secret");
-                    let secret = self.regenerate_secret(&found.id).await?;
+                    let secret = self.regenerate_secret(&found.id).await.map_err(ambiguous)?;
                     return Ok((found, secret));
                 }
             }
             let delay = wait.unwrap_or_else(|| self.policy.backoff(attempt));
             if !self.policy.fits(started.elapsed(), delay) {
-                // Every attempt was a 429 or was ruled out by the marker check just above.
-                return Err(gave_up(err, true));
+                return Err(gave_up(err, all_429));
             }
             debug!(op = "create", ?delay, "retrying");
             tokio::time::sleep(delay).await;
@@ -261,6 +266,13 @@ impl GenesysClient {
         loop {
             match self.attempt(op, method.clone(), path, body).await {
                 Attempt::Done(b) => return Ok(b),
+                // A write refused after an attempt that may have executed: its outcome is
+                // unknown. (A 404 then means the earlier attempt did delete; reads are safe.)
+                Attempt::Fail(e)
+                    if maybe_applied && method != Method::GET && e.status() != Some(404) =>
+                {
+                    return Err(ambiguous(e))
+                }
                 Attempt::Fail(e) => return Err(e),
                 Attempt::Retry(e, wait) => {
                     maybe_applied |= e.status() != Some(429);
@@ -498,6 +510,27 @@ fn decode(op: Op, e: &serde_json::Error) -> ApiError {
         code: None,
         message,
         context_id: None,
+    }
+}
+
+/// An error after an earlier attempt that may have taken effect: the outcome is unknown.
+fn ambiguous(last: ApiError) -> ApiError {
+    let detail = match last.status() {
+        Some(s) => format!(
+            "HTTP {s}{}",
+            last.code
+                .as_deref()
+                .map(|c| format!(" {c}"))
+                .unwrap_or_default()
+        ),
+        None => last.message.clone(),
+    };
+    ApiError {
+        kind: ErrorKind::Ambiguous,
+        message: format!(
+            "an earlier attempt got no definite answer and may have taken effect; then: {detail}"
+        ),
+        ..last
     }
 }
 

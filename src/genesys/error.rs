@@ -57,6 +57,9 @@ pub enum ErrorKind {
     Status(u16),
     /// A 2xx response whose body could not be read as expected.
     Decode,
+    /// A failure after an attempt that may have executed: whether the call took effect is
+    /// unknown.
+    Ambiguous,
     /// Retries ran out of their time budget. `not_applied`: no attempt can have taken effect
     /// (each was refused with 429, or a lost create was ruled out by the marker check).
     GaveUp {
@@ -106,6 +109,7 @@ impl fmt::Display for ApiError {
         match &self.kind {
             ErrorKind::Transport => write!(f, ": no response ({})", self.message)?,
             ErrorKind::Decode => write!(f, ": unexpected response body ({})", self.message)?,
+            ErrorKind::Ambiguous => write!(f, ": outcome unknown ({})", self.message)?,
             ErrorKind::GaveUp { .. } => write!(f, ": gave up retrying ({})", self.message)?,
             ErrorKind::Status(s) => {
                 write!(f, ": HTTP {s}")?;

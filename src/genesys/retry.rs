@@ -33,22 +33,17 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// Defaults, overridden by `GCOAUTH_RETRY_MAX_SECONDS` and `GCOAUTH_HTTP_TIMEOUT_SECONDS`.
-    pub fn from_env() -> Self {
+    /// Defaults, overridden by `GCOAUTH_RETRY_MAX_SECONDS` and `GCOAUTH_HTTP_TIMEOUT_SECONDS`
+    /// (seconds, fractions allowed, at most a day); anything else is a usage error.
+    pub fn from_env() -> Result<Self, String> {
         let mut p = RetryPolicy::default();
-        let secs = |var: &str| {
-            std::env::var(var)
-                .ok()
-                .and_then(|v| v.trim().parse::<f64>().ok())
-                .filter(|v| *v >= 0.0)
-        };
-        if let Some(s) = secs("GCOAUTH_RETRY_MAX_SECONDS") {
-            p.max_elapsed = Duration::from_secs_f64(s);
+        if let Some(d) = env_seconds("GCOAUTH_RETRY_MAX_SECONDS", false)? {
+            p.max_elapsed = d;
         }
-        if let Some(s) = secs("GCOAUTH_HTTP_TIMEOUT_SECONDS").filter(|s| *s > 0.0) {
-            p.request_timeout = Duration::from_secs_f64(s);
+        if let Some(d) = env_seconds("GCOAUTH_HTTP_TIMEOUT_SECONDS", true)? {
+            p.request_timeout = d;
         }
-        p
+        Ok(p)
     }
 
     /// Backoff before attempt `attempt + 1` (attempt counts from 0): full jitter over an
@@ -74,6 +69,26 @@ impl RetryPolicy {
     pub fn fits(&self, elapsed: Duration, delay: Duration) -> bool {
         elapsed + delay <= self.max_elapsed
     }
+}
+
+/// Reads a duration in seconds from `var`; `None` when unset or empty.
+fn env_seconds(var: &str, positive: bool) -> Result<Option<Duration>, String> {
+    let Some(raw) = std::env::var(var).ok().filter(|v| !v.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let secs: f64 = raw
+        .trim()
+        .parse()
+        .map_err(|_| format!("{var}: {raw:?} is not a number of seconds"))?;
+    if !(0.0..=86_400.0).contains(&secs) || (positive && secs == 0.0) {
+        return Err(format!(
+            "{var}: {raw:?} must be between {} and 86400 seconds",
+            if positive { "more than 0" } else { "0" }
+        ));
+    }
+    Duration::try_from_secs_f64(secs)
+        .map(Some)
+        .map_err(|e| format!("{var}: {e}"))
 }
 
 /// Whether an HTTP status is worth retrying (429 and 5xx except 501 Not Implemented).

@@ -24,24 +24,34 @@ pub struct Ctx<S: SecretStore = AwsSecretsManager> {
 impl Ctx<AwsSecretsManager> {
     /// Reads credentials and endpoints from the environment (a usage error if missing, before
     /// any call) and sets up the AWS client.
-    pub async fn connect(store_spec: StoreSpec) -> anyhow::Result<Self> {
-        let (endpoints, creds) = genesys_settings()?;
+    pub async fn connect(store_spec: StoreSpec, settings: Settings) -> anyhow::Result<Self> {
+        let Settings {
+            endpoints,
+            creds,
+            policy,
+        } = settings;
         let store = AwsSecretsManager::connect(store_spec.region.as_deref())
             .await
             .map_err(|e| Failure::usage(e.to_string()))?;
-        Ok(Ctx::new(store, store_spec, endpoints, creds))
+        Ok(Ctx::new(store, store_spec, endpoints, creds, policy))
     }
 }
 
 impl<S: SecretStore> Ctx<S> {
     /// A context over any store.
-    pub fn new(store: S, store_spec: StoreSpec, endpoints: Endpoints, creds: Credentials) -> Self {
+    pub fn new(
+        store: S,
+        store_spec: StoreSpec,
+        endpoints: Endpoints,
+        creds: Credentials,
+        policy: RetryPolicy,
+    ) -> Self {
         Ctx {
             store,
             store_spec,
             endpoints,
             creds: std::sync::Mutex::new(Some(creds)),
-            policy: RetryPolicy::from_env(),
+            policy,
             genesys: OnceCell::new(),
         }
     }
@@ -75,8 +85,18 @@ impl<S: SecretStore> Ctx<S> {
     }
 }
 
-/// Endpoints and credentials from `GENESYSCLOUD_*` and `GCOAUTH_*_URL`.
-pub fn genesys_settings() -> anyhow::Result<(Endpoints, Credentials)> {
+/// Genesys endpoints, credentials and retry settings, read from the environment.
+pub struct Settings {
+    endpoints: Endpoints,
+    creds: Credentials,
+    policy: RetryPolicy,
+}
+
+/// Reads `GENESYSCLOUD_*`, `GCOAUTH_*_URL` and the retry variables, then removes the secret
+/// ones (`GENESYSCLOUD_OAUTHCLIENT_SECRET`, `GENESYSCLOUD_ACCESS_TOKEN`) from the process
+/// environment, so no child process (e.g. an AWS `credential_process`) inherits them. Call it
+/// before any other thread exists.
+pub fn genesys_settings() -> anyhow::Result<Settings> {
     let var = |k: &str| std::env::var(k).ok();
     let endpoints = endpoints::resolve(
         var("GENESYSCLOUD_REGION").as_deref(),
@@ -85,7 +105,18 @@ pub fn genesys_settings() -> anyhow::Result<(Endpoints, Credentials)> {
     )
     .map_err(|e| Failure::usage(e.to_string()))?;
     let creds = Credentials::from_env().map_err(Failure::usage)?;
-    Ok((endpoints, creds))
+    for secret_var in [
+        "GENESYSCLOUD_OAUTHCLIENT_SECRET",
+        "GENESYSCLOUD_ACCESS_TOKEN",
+    ] {
+        std::env::remove_var(secret_var);
+    }
+    let policy = RetryPolicy::from_env().map_err(Failure::usage)?;
+    Ok(Settings {
+        endpoints,
+        creds,
+        policy,
+    })
 }
 
 /// A store failure before anything was written by this run: exit 1.

@@ -14,7 +14,7 @@ use super::record::{
 };
 use super::report::Report;
 use crate::exit::{sentence, Failure};
-use crate::genesys::{GenesysClient, OAuthClient};
+use crate::genesys::{GenesysClient, OAuthClient, Op};
 use crate::secret::Secret;
 use crate::spec::Spec;
 use crate::store::{SecretStore, StoreError, StoreErrorKind, StoredSecret};
@@ -111,7 +111,8 @@ async fn reconcile<S: SecretStore>(
         && rec.tag_value(TAG_STATUS) == Some(status::ACTIVE)
         && rec.has_value;
     if stored {
-        finish_tags(ctx, spec, &client.id).await;
+        // Adopting rotates nothing, so the recorded rotation id stays what it was.
+        finish_tags(ctx, spec, &client.id, false).await;
         return Ok(report(ctx, spec, "adopted", &client.id, rec.arn, None));
     }
     // The client exists but its current secret is not stored: regenerate and store it.
@@ -119,7 +120,11 @@ async fn reconcile<S: SecretStore>(
     let secret = gen.regenerate_secret(&client.id).await.map_err(|e| {
         Failure::clean(format!("{}. Client {} (recorded in secret {name}) still has no stored secret; re-run `gcoauth client create` or `destroy` with the same spec", sentence(&e), client.id))
     })?;
-    store_secret(ctx, gen, spec, &client, secret, rec.arn, false, "repaired").await
+    let origin = Origin {
+        created_record: false,
+        created_client: false,
+    };
+    store_secret(ctx, gen, spec, &client, secret, rec.arn, origin, "repaired").await
 }
 
 /// Creates a new client under `marker` and stores its secret.
@@ -141,7 +146,7 @@ async fn fresh<S: SecretStore>(
     }
     let (client, secret) = match gen.create_client(&request_for(spec, marker), &marker_text(marker)).await {
         Ok(created) => created,
-        Err(e) if e.definitely_not_applied() => {
+        Err(e) if e.op == Op::Create && e.definitely_not_applied() => {
             let left = if created_record { drop_empty_record(ctx).await } else { None };
             return Err(match left {
                 None => Failure::clean(e.to_string()),
@@ -158,21 +163,24 @@ async fn fresh<S: SecretStore>(
         }
     };
     info!(client_id = %client.id, "client created; storing its secret");
-    store_secret(
-        ctx,
-        gen,
-        spec,
-        &client,
-        secret,
-        arn,
+    let origin = Origin {
         created_record,
-        "created",
-    )
-    .await
+        created_client: true,
+    };
+    store_secret(ctx, gen, spec, &client, secret, arn, origin, "created").await
+}
+
+/// What this run created, which decides what a failure may undo.
+#[derive(Clone, Copy)]
+struct Origin {
+    /// The record (secret) was created by this run.
+    created_record: bool,
+    /// The client was created by this run (a pre-existing one is never rolled back).
+    created_client: bool,
 }
 
 /// Records the client id, stores the secret value, marks the record active; rolls the client
-/// back when storing fails.
+/// back when storing fails, if this run created it.
 #[allow(clippy::too_many_arguments)]
 async fn store_secret<S: SecretStore>(
     ctx: &Ctx<S>,
@@ -181,7 +189,7 @@ async fn store_secret<S: SecretStore>(
     client: &OAuthClient,
     secret: Secret,
     arn: String,
-    created_record: bool,
+    origin: Origin,
     action: &'static str,
 ) -> anyhow::Result<Report> {
     let name = ctx.name();
@@ -203,22 +211,38 @@ async fn store_secret<S: SecretStore>(
     drop(secret);
     let version = match stored {
         Ok(v) => v,
-        Err(cause) => return Err(rollback(ctx, gen, client, created_record, cause).await),
+        Err(cause) if origin.created_client => {
+            return Err(rollback(ctx, gen, client, origin.created_record, cause).await)
+        }
+        Err(cause) => {
+            // The client predates this run (a killed or failed earlier run left it): keep it
+            // and its record, which the next create or destroy reconciles.
+            return Err(Failure::left_behind(format!(
+                "{}. Client {} ({:?}) exists without a stored secret (it was there before this run, so it was not rolled back); re-run `gcoauth client create` (or `destroy`) with the same spec once the store works",
+                sentence(&cause),
+                client.id,
+                client.name
+            ))
+            .into());
+        }
     };
-    finish_tags(ctx, spec, &client.id).await;
+    finish_tags(ctx, spec, &client.id, true).await;
     Ok(report(ctx, spec, action, &client.id, arn, Some(version)))
 }
 
-/// Marks the record active (plus rotation id and the user's tags). The secret is already
-/// stored, so a failure here only costs a regeneration on the next run: warn, don't fail.
-async fn finish_tags<S: SecretStore>(ctx: &Ctx<S>, spec: &Spec, client_id: &str) {
+/// Marks the record active (plus the user's tags, and the rotation id when this run stored a
+/// new secret). The secret is already stored, so a failure here only costs a regeneration on
+/// the next run: warn, don't fail.
+async fn finish_tags<S: SecretStore>(ctx: &Ctx<S>, spec: &Spec, client_id: &str, stored_new: bool) {
     let mut tags = spec.store.tags.clone();
     tags.extend(client_tags(client_id, &spec.client));
     tags.insert(TAG_STATUS.into(), status::ACTIVE.into());
-    tags.insert(
-        TAG_ROTATION.into(),
-        rotation_hash(spec.rotation_id.as_deref().unwrap_or("")),
-    );
+    if stored_new {
+        tags.insert(
+            TAG_ROTATION.into(),
+            rotation_hash(spec.rotation_id.as_deref().unwrap_or("")),
+        );
+    }
     if let Err(e) = ctx.store.tag(ctx.name(), &tags).await {
         warn!("the secret is stored, but updating its tags failed ({e}); the next create or rotate will store it again");
     }

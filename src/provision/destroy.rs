@@ -31,16 +31,21 @@ pub async fn run<S: SecretStore>(ctx: Ctx<S>) -> anyhow::Result<Report> {
     report.client_id = rec.tag_value(TAG_CLIENT_ID).map(str::to_string);
     let gen = ctx.genesys().await?;
     let marker = marker_of(&rec)?.to_string();
-    let mut doomed = Vec::new();
-    if let Some(c) = recorded_client(gen, &rec, &marker).await? {
-        doomed.push(c);
-    } else if !rec.scheduled_for_deletion || rec.tag_value(TAG_CLIENT_ID).is_none() {
-        // No live recorded client: a killed create may have left one that only the marker
-        // finds.
-        doomed = gen
-            .find_by_marker(&marker_text(&marker))
-            .await
-            .map_err(api_clean)?;
+    // The recorded client plus every client carrying the marker: a killed create, or a lost
+    // create response, may have left one that only the marker finds, and deleting the record
+    // would lose the marker for good.
+    let mut doomed: Vec<_> = recorded_client(gen, &rec, &marker)
+        .await?
+        .into_iter()
+        .collect();
+    for c in gen
+        .find_by_marker(&marker_text(&marker))
+        .await
+        .map_err(api_clean)?
+    {
+        if !doomed.iter().any(|d| d.id == c.id) {
+            doomed.push(c);
+        }
     }
     for client in &doomed {
         debug_assert!(has_marker(client, &marker));

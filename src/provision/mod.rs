@@ -53,6 +53,16 @@ pub struct SpecArgs {
 
 /// Runs one `client` subcommand on a fresh Tokio runtime.
 pub fn run(cmd: ClientCommand) -> anyhow::Result<ExitCode> {
+    // Before the runtime starts any thread: credentials are read, then removed from the env.
+    let mut settings = match &cmd {
+        ClientCommand::Lookup => None,
+        _ => Some(context::genesys_settings()?),
+    };
+    let mut take_settings = move || {
+        settings
+            .take()
+            .ok_or_else(|| anyhow::anyhow!("Genesys settings missing"))
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -64,13 +74,19 @@ pub fn run(cmd: ClientCommand) -> anyhow::Result<ExitCode> {
                 let store = read_spec(&args)?
                     .validate_store_only()
                     .map_err(|e| Failure::usage(e.to_string()))?;
-                destroy::run(context::Ctx::connect(store).await?)
+                destroy::run(context::Ctx::connect(store, take_settings()?).await?)
                     .await
                     .map(Some)
             }
-            ClientCommand::Create(args) => with_spec(&args, create::run).await.map(Some),
-            ClientCommand::Update(args) => with_spec(&args, update::run).await.map(Some),
-            ClientCommand::Rotate(args) => with_spec(&args, rotate::run).await.map(Some),
+            ClientCommand::Create(args) => with_spec(&args, take_settings()?, create::run)
+                .await
+                .map(Some),
+            ClientCommand::Update(args) => with_spec(&args, take_settings()?, update::run)
+                .await
+                .map(Some),
+            ClientCommand::Rotate(args) => with_spec(&args, take_settings()?, rotate::run)
+                .await
+                .map(Some),
         }
     })?;
     if let Some(report) = report {
@@ -79,7 +95,11 @@ pub fn run(cmd: ClientCommand) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn with_spec<F, Fut>(args: &SpecArgs, f: F) -> anyhow::Result<Report>
+async fn with_spec<F, Fut>(
+    args: &SpecArgs,
+    settings: context::Settings,
+    f: F,
+) -> anyhow::Result<Report>
 where
     F: FnOnce(context::Ctx, spec::Spec) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<Report>>,
@@ -87,7 +107,7 @@ where
     let spec = read_spec(args)?
         .validate()
         .map_err(|e| Failure::usage(e.to_string()))?;
-    let ctx = context::Ctx::connect(spec.store.clone()).await?;
+    let ctx = context::Ctx::connect(spec.store.clone(), settings).await?;
     f(ctx, spec).await
 }
 
