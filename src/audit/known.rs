@@ -108,6 +108,28 @@ impl Known {
         self.masks.get(pid).cloned().unwrap_or_default()
     }
 
+    /// `text` with every known secret (in any of its encodings) replaced by its masked form;
+    /// `None` when there is none. Locations (pointers, addresses) are built from keys, and a
+    /// map keyed by a secret would otherwise print it.
+    pub fn redact(&self, text: &str) -> Option<String> {
+        let mut out = String::new();
+        let mut last = 0;
+        for m in self.ac.find_iter(text) {
+            // Patterns may end inside a multi-byte character; cut on char boundaries.
+            let (start, end) = (floor_char(text, m.start()), ceil_char(text, m.end()));
+            if start < last {
+                continue;
+            }
+            out.push_str(&text[last..start]);
+            out.push_str(&format!("~{}~", self.masked(m.pattern().as_usize())));
+            last = end;
+        }
+        (last > 0).then(|| {
+            out.push_str(&text[last..]);
+            out
+        })
+    }
+
     /// Byte offsets and pattern ids of every match in a byte stream (binary members).
     pub fn find_in_stream<R: Read>(&self, r: R) -> std::io::Result<Vec<(u64, usize)>> {
         let mut out = Vec::new();
@@ -117,6 +139,20 @@ impl Known {
         }
         Ok(out)
     }
+}
+
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char(s: &str, mut i: usize) -> usize {
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
 }
 
 /// Reads `--known-secrets-file`: one value per line (trailing `\r` removed, empty lines skipped).

@@ -222,6 +222,29 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
         report.bytes_scanned += r.bytes;
         report.files_scanned += u64::from(r.scanned);
     }
+    if let Some(k) = &ctx.known {
+        for f in &mut report.findings {
+            let mut changed = false;
+            for field in [&mut f.pointer, &mut f.file] {
+                if let Some(r) = k.redact(field) {
+                    *field = r;
+                    changed = true;
+                }
+            }
+            for field in [&mut f.inner_pointer, &mut f.address, &mut f.member]
+                .into_iter()
+                .flatten()
+            {
+                if let Some(r) = k.redact(field) {
+                    *field = r;
+                    changed = true;
+                }
+            }
+            if changed {
+                f.compute_fingerprint();
+            }
+        }
+    }
     finding::sort_and_dedup(&mut report.findings);
     report
         .errors

@@ -166,3 +166,36 @@ fn literal_secret_in_plan_config() {
     let r = run(&[&f("tf/literal-plan.json"), "--format", "json"]);
     assert_eq!(r.json()["findings"][0]["address"], "terraform_data.x");
 }
+
+#[test]
+fn a_known_secret_used_as_a_key_or_index_key_is_masked_in_locations() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "FAKEsecretKEY0123456789abcdef";
+    let known = dir.path().join("known.txt");
+    std::fs::write(&known, format!("{secret}\n")).unwrap();
+    let state = serde_json::json!({
+        "version": 4, "terraform_version": "1.11.4", "serial": 1, "lineage": "x", "outputs": {},
+        "resources": [{"mode": "managed", "type": "terraform_data", "name": "t",
+            "provider": "provider[\"terraform.io/builtin/terraform\"]",
+            "instances": [{"index_key": secret, "schema_version": 0,
+                "attributes": {"id": "1", "triggers_replace": {"value": {secret: "x"}, "type": ["object", {secret: "string"}]}},
+                "sensitive_attributes": []}]}]
+    });
+    let path = dir.path().join("keyed.tfstate");
+    std::fs::write(&path, state.to_string()).unwrap();
+    for format in ["json", "text", "sarif"] {
+        let r = run(&[
+            path.to_str().unwrap(),
+            "--format",
+            format,
+            "--known-secrets-file",
+            known.to_str().unwrap(),
+        ]);
+        assert_eq!(r.code, 1, "{format}: {}", r.stdout);
+        assert!(
+            !r.stdout.contains(secret) && !r.stderr.contains(secret),
+            "{format} printed the secret:\n{}",
+            r.stdout
+        );
+    }
+}
