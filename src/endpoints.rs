@@ -143,6 +143,24 @@ pub fn check_transport(var: &'static str, raw: &str) -> Result<(), EndpointError
     }
 }
 
+/// Checks the AWS endpoint overrides in effect (`AWS_ENDPOINT_URL`, the per-service
+/// `AWS_ENDPOINT_URL_<SERVICE>`, and the one the loaded config resolved, e.g. a profile's
+/// `endpoint_url`) with [`check_transport`].
+pub fn check_aws_endpoints(
+    service_var: &'static str,
+    resolved: Option<&str>,
+) -> Result<(), EndpointError> {
+    for var in ["AWS_ENDPOINT_URL", service_var] {
+        if let Some(url) = std::env::var(var).ok().filter(|u| !u.trim().is_empty()) {
+            check_transport(var, &url)?;
+        }
+    }
+    match resolved {
+        Some(url) => check_transport("endpoint_url (AWS config)", url),
+        None => Ok(()),
+    }
+}
+
 /// True for `localhost`, 127.0.0.0/8 and `::1`.
 pub fn is_loopback(url: &Url) -> bool {
     match url.host() {

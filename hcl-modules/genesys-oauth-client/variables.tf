@@ -154,13 +154,13 @@ variable "aws_region" {
   default     = null
 
   validation {
-    condition     = var.aws_region == null || can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", var.aws_region))
+    condition     = var.aws_region == null || can(regex("^[a-z]{2,4}(-[a-z]+)+-[0-9]+$", var.aws_region))
     error_message = "The aws_region must be null or an AWS region name such as eu-west-1 or us-gov-west-1."
   }
 }
 
 variable "kms_key_id" {
-  description = "KMS key (id, ARN or alias) used to encrypt the secret. Null uses the account's default `aws/secretsmanager` key."
+  description = "KMS key (id, ARN or alias) used to encrypt the secret, applied when the secret is created. Null uses the account's default `aws/secretsmanager` key. Changing it later does not re-key the existing secret (gcoauth leaves the secret's key alone)."
   type        = string
   default     = null
 
@@ -183,15 +183,15 @@ variable "recovery_window_days" {
 }
 
 variable "tags" {
-  description = "Tags for the secret (keys 1-128 characters, values up to 256, at most 50, no `aws:` prefix). gcoauth adds its own tags to find the client again."
+  description = "Tags for the secret (keys 1-128 characters, values up to 256, at most 40, no `aws:` or `gcoauth:` prefix: gcoauth adds its own `gcoauth:*` tags to find the client again, and AWS allows 50 in all). Added or changed tags are applied by `update`; a tag removed from this map stays on the secret."
   type        = map(string)
   default     = {}
   nullable    = false
 
   validation {
-    condition = length(var.tags) <= 50 && alltrue([
-      for k, v in var.tags : try(length(k) >= 1 && length(k) <= 128 && length(v) <= 256 && !startswith(lower(k), "aws:"), false)
+    condition = length(var.tags) <= 40 && alltrue([
+      for k, v in var.tags : try(length(k) >= 1 && length(k) <= 128 && length(v) <= 256 && !startswith(lower(k), "aws:") && !startswith(k, "gcoauth:"), false)
     ])
-    error_message = "Tags: at most 50, keys 1-128 characters and not starting with \"aws:\", values at most 256 characters."
+    error_message = "Tags: at most 40, keys 1-128 characters and not starting with \"aws:\" or \"gcoauth:\" (reserved), values at most 256 characters."
   }
 }

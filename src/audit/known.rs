@@ -184,6 +184,7 @@ pub fn secret_from_value(value: &str) -> anyhow::Result<String> {
 /// Fetches `--known-secret aws-sm:NAME` values from AWS Secrets Manager.
 pub async fn fetch_aws_sm(names: &[String]) -> anyhow::Result<Vec<String>> {
     let conf = aws_config::load_from_env().await;
+    crate::endpoints::check_aws_endpoints("AWS_ENDPOINT_URL_SECRETS_MANAGER", conf.endpoint_url())?;
     let client = aws_sdk_secretsmanager::Client::new(&conf);
     let mut out = Vec::new();
     for name in names {

@@ -132,14 +132,15 @@ impl RuleId {
 /// flatmap key (`a.0.client_secret`) is judged by its last dotted part, so count keys
 /// (`client_secret.%`) and references (`client_secret_arn`) do not match.
 pub fn secret_key_rule(key: &[u8]) -> Option<RuleId> {
-    // Cheap pre-check: every name we look for contains "secret" or "token".
-    if key.len() < 6 || key.len() > 96 {
-        return None;
-    }
+    // The last dotted part first: a long flatmap path must not hide a short secret key.
     let tail = match memchr::memrchr(b'.', key) {
         Some(i) => &key[i + 1..],
         None => key,
     };
+    // Cheap pre-check: every name we look for is at least 6 characters, and none is long.
+    if tail.len() < 6 || tail.len() > 96 {
+        return None;
+    }
     let mut norm = [0u8; 96];
     let mut n = 0;
     for &b in tail {
@@ -255,6 +256,21 @@ pub fn is_placeholder(v: &str) -> bool {
         return true;
     }
     false
+}
+
+#[cfg(test)]
+mod long_key_tests {
+    use super::*;
+
+    #[test]
+    fn a_long_flatmap_path_is_judged_by_its_last_part() {
+        let key = format!(
+            "{}.client_secret",
+            "module_nested_resource_attribute_path.0".repeat(3)
+        );
+        assert!(key.len() > 96);
+        assert!(secret_key_rule(key.as_bytes()).is_some());
+    }
 }
 
 #[cfg(test)]

@@ -20,8 +20,9 @@ pub fn parse_url(url: &str) -> anyhow::Result<(String, String)> {
     Ok((bucket.to_string(), prefix.to_string()))
 }
 
-async fn client() -> aws_sdk_s3::Client {
+async fn client() -> anyhow::Result<aws_sdk_s3::Client> {
     let conf = aws_config::load_from_env().await;
+    crate::endpoints::check_aws_endpoints("AWS_ENDPOINT_URL_S3", conf.endpoint_url())?;
     let mut b = aws_sdk_s3::config::Builder::from(&conf);
     // Emulators (moto, MinIO, LocalStack) behind AWS_ENDPOINT_URL need path-style requests.
     if std::env::var_os("AWS_ENDPOINT_URL").is_some()
@@ -29,7 +30,7 @@ async fn client() -> aws_sdk_s3::Client {
     {
         b = b.force_path_style(true);
     }
-    aws_sdk_s3::Client::from_conf(b.build())
+    Ok(aws_sdk_s3::Client::from_conf(b.build()))
 }
 
 /// Audits every object under each `s3://` location. Failures become input errors.
@@ -40,7 +41,7 @@ pub fn audit_all(urls: &[String], ctx: Arc<Ctx>) -> anyhow::Result<Vec<InputRepo
         .build()
         .context("starting the async runtime")?;
     rt.block_on(async move {
-        let client = client().await;
+        let client = client().await?;
         let mut reports = Vec::new();
         for url in urls {
             let (bucket, prefix) = match parse_url(url) {

@@ -1,5 +1,5 @@
 //! What every command needs: the secret store, and a Genesys client connected on first use
-//! (so `destroy` of an absent secret needs no token).
+//! (so `destroy` of an absent secret requests no token; the credentials must still be set).
 
 use tokio::sync::OnceCell;
 

@@ -39,7 +39,7 @@ pub enum ClientCommand {
     /// Delete the client and schedule the secret for deletion (destroy-time provisioner).
     Destroy(SpecArgs),
     /// Terraform `external` data source: reads `{"secret_name","region"}` on stdin and prints
-    /// `{"client_id","secret_arn","name","state"}` (never the secret).
+    /// `{"client_id","secret_arn","name","state","status"}` (never the secret).
     Lookup,
 }
 

@@ -25,16 +25,6 @@ pub struct AwsSecretsManager {
 impl AwsSecretsManager {
     /// Loads the aws-config chain; `region` overrides the chain's region.
     pub async fn connect(region: Option<&str>) -> Result<Self, StoreError> {
-        for var in ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SECRETS_MANAGER"] {
-            if let Some(url) = std::env::var(var).ok().filter(|u| !u.trim().is_empty()) {
-                crate::endpoints::check_transport(var, &url).map_err(|e| StoreError {
-                    store: LABEL,
-                    action: "configuration",
-                    kind: StoreErrorKind::Other,
-                    message: e.to_string(),
-                })?;
-            }
-        }
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .retry_config(RetryConfig::standard().with_max_attempts(4))
             .timeout_config(
@@ -48,6 +38,17 @@ impl AwsSecretsManager {
             loader = loader.region(Region::new(r.to_string()));
         }
         let config = loader.load().await;
+        // The secret travels over this connection: https, or plain http to loopback only.
+        crate::endpoints::check_aws_endpoints(
+            "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+            config.endpoint_url(),
+        )
+        .map_err(|e| StoreError {
+            store: LABEL,
+            action: "configuration",
+            kind: StoreErrorKind::Other,
+            message: e.to_string(),
+        })?;
         let Some(region) = config.region().map(|r| r.to_string()) else {
             return Err(StoreError {
                 store: LABEL,

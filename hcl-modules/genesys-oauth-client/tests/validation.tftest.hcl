@@ -16,9 +16,9 @@ run "valid_boundaries_pass" {
     secret_name                   = "A-Za-z0-9/_+=.@-"
     access_token_validity_seconds = 300
     recovery_window_days          = 30
-    aws_region                    = "us-gov-west-1"
+    aws_region                    = "eusc-de-east-1"
     rotation_id                   = "1"
-    tags                          = { for i in range(50) : "k${i}" => "v" }
+    tags                          = { for i in range(40) : "k${i}" => "v" }
   }
 }
 
@@ -386,16 +386,6 @@ run "tags_value_too_long" {
   expect_failures = [var.tags]
 }
 
-run "tags_too_many" {
-  command = plan
-
-  variables {
-    tags = { for i in range(51) : "k${i}" => "v" }
-  }
-
-  expect_failures = [var.tags]
-}
-
 run "gcoauth_command_empty" {
   command = plan
 
@@ -414,4 +404,24 @@ run "gcoauth_command_multi_line" {
   }
 
   expect_failures = [var.gcoauth_command]
+}
+
+run "tags_too_many" {
+  command = plan
+
+  variables {
+    tags = { for i in range(41) : "k${i}" => "v" }
+  }
+
+  expect_failures = [var.tags]
+}
+
+run "tags_gcoauth_prefix_reserved" {
+  command = plan
+
+  variables {
+    tags = { "gcoauth:client-id" = "x" }
+  }
+
+  expect_failures = [var.tags]
 }
