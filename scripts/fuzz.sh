@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-600}
+KEEP=${FUZZ_KEEP:-400}
 # Stable toolchain only on this machine: cargo-fuzz needs nightly flags, which
 # RUSTC_BOOTSTRAP=1 unlocks on stable.
 export RUSTC_BOOTSTRAP=1
@@ -32,8 +33,12 @@ for t in "${targets[@]}"; do
   # Minimise: keep only inputs that add coverage.
   min=$(mktemp -d)
   cargo fuzz cmin -O "$t" "$work" -- -merge=1 "$min" >/dev/null 2>&1 || cp -r "$work/." "$min/"
-  rm -rf "corpus/$t" && mkdir -p "corpus/$t" && cp -r "$min/." "corpus/$t/"
-  echo "$t: minimised corpus $(find "corpus/$t" -type f | wc -l) files, $(du -sh "corpus/$t" | cut -f1)"
+  # Commit only the KEEP smallest inputs as seeds: the full minimised set is megabytes, and
+  # the next campaign regrows it from these in seconds.
+  echo "$t: minimised corpus $(find "$min" -type f | wc -l) files, $(du -sh --apparent-size "$min" | cut -f1)"
+  rm -rf "corpus/$t" && mkdir -p "corpus/$t"
+  find "$min" -type f -printf '%s %p\n' | sort -n | head -n "$KEEP" | cut -d' ' -f2- | xargs -r cp -t "corpus/$t/"
+  echo "$t: kept $(find "corpus/$t" -type f | wc -l) smallest as seeds, $(du -sh --apparent-size "corpus/$t" | cut -f1)"
   rm -rf "$work" "$min"
 done
 if [ "$crashes" -gt 0 ]; then
