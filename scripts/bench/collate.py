@@ -9,6 +9,7 @@
 """
 import csv
 import json
+import time
 import os
 import statistics
 import sys
@@ -316,8 +317,20 @@ def report(res, bench_dir, peers_from=None):
     p("")
     p("## Provisioning: create/destroy wall time (emulator, moto)")
     p("")
-    p("_Not implemented yet._ Planned: median of N `gcoauth client create`/`destroy` runs against `gcoauth-emulator` "
-      "and moto on 127.0.0.1 (`scripts/bench.sh --provision`, function `bench_provision`, currently a stub).")
+    prov = os.path.join(bench_dir, "results", "provision", "provision.json")
+    if os.path.exists(prov):
+        d = json.load(open(prov))
+        p(f"`scripts/bench.sh --provision` (`scripts/bench/provision.sh`): each command run {d['runs']} times in a row "
+          "(create, update, rotate, destroy per run) with the binary under test against `gcoauth-emulator` and moto on "
+          "127.0.0.1, each a fresh process (token request included). Last run: "
+          + time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(os.path.getmtime(prov))) + ".")
+        p("")
+        p("|command|median|min|max|runs|")
+        p("|---|---|---|---|---|")
+        for cmd, c in d["commands"].items():
+            p(f"|`gcoauth client {cmd}`|{c['median_ms']:.0f} ms|{c['min_ms']} ms|{c['max_ms']} ms|{len(c['samples'])}|")
+    else:
+        p("_Not run yet:_ `scripts/bench.sh --provision`.")
     p("")
     sys.stdout.write("\n".join(o))
 
