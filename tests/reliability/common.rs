@@ -250,17 +250,7 @@ impl Call {
 }
 
 pub fn proxy_get(h: &Harness, path: &str) -> Value {
-    let url = format!("{}{path}", h.proxy_url());
-    h.rt.block_on(async {
-        reqwest::Client::new()
-            .get(url)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    })
+    h.get_json(&format!("{}{path}", h.proxy_url()))
 }
 
 /// How many requests for `call` the emulator / proxy has received (counted on arrival).

@@ -159,20 +159,8 @@ impl Harness {
         extra: &[(&str, Option<&str>)],
         stdin: Option<&str>,
     ) -> Out {
-        let mut env = self.base_env();
-        if let Some(s) = spec {
-            env.insert("GCOAUTH_SPEC".into(), s.to_string());
-        }
-        for (k, v) in extra {
-            match v {
-                Some(v) => env.insert(k.to_string(), v.to_string()),
-                None => env.remove(*k),
-            };
-        }
-        let mut child = Command::new(env!("CARGO_BIN_EXE_gcoauth"))
-            .args(args)
-            .env_clear()
-            .envs(&env)
+        let mut child = self
+            .command(args, spec, extra)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -237,12 +225,7 @@ impl Harness {
 
     /// Spawns gcoauth without waiting (for kill tests).
     pub fn spawn(&self, args: &[&str], spec: &Value) -> std::process::Child {
-        let mut env = self.base_env();
-        env.insert("GCOAUTH_SPEC".into(), spec.to_string());
-        Command::new(env!("CARGO_BIN_EXE_gcoauth"))
-            .args(args)
-            .env_clear()
-            .envs(&env)
+        self.command(args, Some(spec), &[])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -298,7 +281,11 @@ impl Harness {
     }
 
     pub fn emu_get(&self, path: &str) -> Value {
-        let url = format!("{}{path}", self.emu_url());
+        self.get_json(&format!("{}{path}", self.emu_url()))
+    }
+
+    /// GET a control-plane URL and parse its JSON answer.
+    pub fn get_json(&self, url: &str) -> Value {
         self.rt.block_on(async {
             self.http
                 .get(url)
