@@ -513,41 +513,43 @@ fn decode(op: Op, e: &serde_json::Error) -> ApiError {
     }
 }
 
-/// An error after an earlier attempt that may have taken effect: the outcome is unknown.
-fn ambiguous(last: ApiError) -> ApiError {
-    let detail = match last.status() {
-        Some(s) => format!(
-            "HTTP {s}{}",
-            last.code
+/// The last answer of a failed call in a few words: `HTTP 503 code: message`, or the
+/// transport error.
+fn last_answer(last: &ApiError) -> String {
+    match last.status() {
+        Some(s) => {
+            let code = last
+                .code
                 .as_deref()
                 .map(|c| format!(" {c}"))
-                .unwrap_or_default()
-        ),
+                .unwrap_or_default();
+            let msg = if last.message.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", last.message)
+            };
+            format!("HTTP {s}{code}{msg}")
+        }
         None => last.message.clone(),
-    };
+    }
+}
+
+/// An error after an earlier attempt that may have taken effect: the outcome is unknown.
+fn ambiguous(last: ApiError) -> ApiError {
+    let message = format!(
+        "an earlier attempt got no definite answer and may have taken effect; then: {}",
+        last_answer(&last)
+    );
     ApiError {
         kind: ErrorKind::Ambiguous,
-        message: format!(
-            "an earlier attempt got no definite answer and may have taken effect; then: {detail}"
-        ),
+        message,
         ..last
     }
 }
 
 fn gave_up(last: ApiError, not_applied: bool) -> ApiError {
     let message = match last.status() {
-        Some(s) => format!(
-            "last answer HTTP {s}{}{}",
-            last.code
-                .as_deref()
-                .map(|c| format!(" {c}"))
-                .unwrap_or_default(),
-            if last.message.is_empty() {
-                String::new()
-            } else {
-                format!(": {}", last.message)
-            }
-        ),
+        Some(_) => format!("last answer {}", last_answer(&last)),
         None => format!("last error: {}", last.message),
     };
     ApiError {
