@@ -97,6 +97,13 @@ pub fn audit_reader<R: Read + Seek>(
     if !looks_json(head) {
         return match origin {
             Origin::WalkedLenient => InputReport::default(),
+            // Terraform can leave a 0-byte state behind (e.g. after a backend migration): found
+            // in a walk it holds nothing to leak, so it is a notice, not an error.
+            Origin::WalkedStrict if n == 0 => {
+                let mut rep = InputReport::default();
+                rep.notices.push(Notice { file: file.to_string(), message: "empty file: nothing to audit".into() });
+                rep
+            }
             _ if n == 0 => InputReport::error(file, "empty file: not a Terraform state or plan"),
             _ => InputReport::error(file, "not a Terraform state, plan JSON or saved plan file (neither JSON nor a zip archive)"),
         };

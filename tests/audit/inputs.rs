@@ -101,6 +101,23 @@ fn walked_broken_state_is_an_error_but_broken_generic_json_is_skipped() {
 }
 
 #[test]
+fn an_empty_walked_state_is_a_notice_but_an_empty_named_file_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("w")).unwrap();
+    let empty = dir.path().join("w/terraform.tfstate");
+    std::fs::write(&empty, b"").unwrap();
+    let r = run(&[dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let notices = r.json()["notices"].to_string();
+    assert!(notices.contains("empty file"), "{notices}");
+    let r = run(&[empty.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(
+        r.code, 2,
+        "named explicitly, an empty file is not silently clean"
+    );
+}
+
+#[test]
 fn saved_plan_members_and_known_secrets_in_tfplan_bytes() {
     // Without known secrets: tfstate and tfstate-prev are audited as state.
     let r = run(&[&f("tf/leaky.tfplan"), "--format", "json"]);
