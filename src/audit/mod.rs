@@ -26,7 +26,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use input::{audit_reader, Ctx, InputReport, Origin};
@@ -120,17 +119,18 @@ fn load_known(args: &AuditArgs) -> anyhow::Result<Option<known::Known>> {
     known::Known::new(&values)
 }
 
-fn progress_bar(args: &AuditArgs, total: u64) -> Option<indicatif::ProgressBar> {
-    // Only worth it on a terminal and for runs that take a moment.
-    if args.no_progress || !std::io::stderr().is_terminal() || total < 64 * 1024 * 1024 {
+fn progress_bar(args: &AuditArgs) -> Option<indicatif::ProgressBar> {
+    // Only on a terminal. The total is unknown while directories are still being walked, so
+    // it shows bytes and rate; it is cleared when the scan ends.
+    if args.no_progress || !std::io::stderr().is_terminal() {
         return None;
     }
     let bar = indicatif::ProgressBar::with_draw_target(
-        Some(total),
-        indicatif::ProgressDrawTarget::stderr(),
+        None,
+        indicatif::ProgressDrawTarget::stderr_with_hz(4),
     );
     if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+        "{spinner} {bytes} scanned, {bytes_per_sec} ({elapsed})",
     ) {
         bar.set_style(style);
     }
@@ -144,11 +144,10 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
     let baseline = args.baseline.as_deref().map(baseline::read).transpose()?;
     let known = load_known(&args)?;
 
-    // Expand arguments.
-    let mut files: Vec<(std::path::PathBuf, String, Origin)> = Vec::new();
+    // Sort the arguments; directories are walked below while their files are being scanned.
+    let mut local: Vec<&str> = Vec::new();
     let mut s3_urls = Vec::new();
     let mut stdin_used = false;
-    let mut reports: Vec<InputReport> = Vec::new();
     for p in &args.paths {
         if p == "-" {
             if stdin_used {
@@ -158,47 +157,50 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
         } else if p.starts_with("s3://") {
             s3_urls.push(p.clone());
         } else {
-            let path = Path::new(p);
-            match std::fs::metadata(path) {
-                Ok(m) if m.is_dir() => {
-                    for w in walk::walk(path) {
-                        match w {
-                            walk::Walked::File(f, origin) => {
-                                let display = f.display().to_string();
-                                files.push((f, display, origin));
-                            }
-                            walk::Walked::Error(file, message) => {
-                                reports.push(InputReport::error(&file, message))
-                            }
-                        }
-                    }
-                }
-                Ok(_) => files.push((path.to_path_buf(), p.clone(), Origin::Explicit)),
-                Err(e) => reports.push(InputReport::error(p, format!("cannot open: {e}"))),
-            }
+            local.push(p);
         }
     }
 
-    let total: u64 = files
-        .iter()
-        .filter_map(|(f, _, _)| std::fs::metadata(f).ok())
-        .map(|m| m.len())
-        .sum();
-    let bar = progress_bar(&args, total);
+    let bar = progress_bar(&args);
     let on_read: Option<Box<dyn Fn(u64) + Send + Sync>> = bar
         .clone()
         .map(|b| Box::new(move |n| b.inc(n)) as Box<dyn Fn(u64) + Send + Sync>);
     let ctx = Arc::new(Ctx { known, on_read });
 
+    let mut reports: Vec<InputReport> = Vec::new();
     if stdin_used {
         reports.push(input::audit_stream(std::io::stdin().lock(), "-", &ctx));
     }
-    reports.par_extend(files.par_iter().map(|(path, display, origin)| {
-        match std::fs::File::open(path) {
-            Ok(f) => audit_reader(f, display, *origin, &ctx),
-            Err(e) => InputReport::error(display, format!("cannot open: {e}")),
+    // One task per file on the rayon pool; this thread walks and hands files out as it finds
+    // them, so on a tree of many small states the walk overlaps the scanning.
+    let found = std::sync::Mutex::new(Vec::new());
+    let push = |r: InputReport| found.lock().unwrap_or_else(|e| e.into_inner()).push(r);
+    rayon::scope(|scope| {
+        let scan = |path: std::path::PathBuf, display: String, origin: Origin| {
+            let (ctx, push) = (&ctx, &push);
+            scope.spawn(move |_| {
+                push(match std::fs::File::open(&path) {
+                    Ok(f) => audit_reader(f, &display, origin, ctx),
+                    Err(e) => InputReport::error(&display, format!("cannot open: {e}")),
+                })
+            });
+        };
+        for p in &local {
+            let path = Path::new(p);
+            match std::fs::metadata(path) {
+                Ok(m) if m.is_dir() => walk::walk_each(path, |w| match w {
+                    walk::Walked::File(f, origin) => {
+                        let display = f.display().to_string();
+                        scan(f, display, origin);
+                    }
+                    walk::Walked::Error(file, message) => push(InputReport::error(&file, message)),
+                }),
+                Ok(_) => scan(path.to_path_buf(), p.to_string(), Origin::Explicit),
+                Err(e) => push(InputReport::error(p, format!("cannot open: {e}"))),
+            }
         }
-    }));
+    });
+    reports.extend(found.into_inner().unwrap_or_else(|e| e.into_inner()));
     if !s3_urls.is_empty() {
         reports.extend(s3::audit_all(&s3_urls, ctx.clone())?);
     }

@@ -45,9 +45,10 @@ fn worth_sniffing(path: &Path) -> bool {
     }
 }
 
-/// Walks `root` recursively (sorted, `.git` skipped, symlinks followed with loop detection).
-pub fn walk(root: &Path) -> Vec<Walked> {
-    let mut out = Vec::new();
+/// Walks `root` recursively (sorted, `.git` skipped, symlinks followed with loop detection),
+/// handing each entry to `found` as soon as it is seen, so scanning can start while the walk
+/// goes on.
+pub fn walk_each(root: &Path, mut found: impl FnMut(Walked)) {
     let it = walkdir::WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name()
@@ -59,7 +60,7 @@ pub fn walk(root: &Path) -> Vec<Walked> {
                 let p = e.into_path();
                 let origin = origin_for(&p);
                 if origin == Origin::WalkedStrict || worth_sniffing(&p) {
-                    out.push(Walked::File(p, origin));
+                    found(Walked::File(p, origin));
                 }
             }
             Ok(_) => {}
@@ -71,9 +72,8 @@ pub fn walk(root: &Path) -> Vec<Walked> {
                     .path()
                     .map(|p| p.display().to_string())
                     .unwrap_or_else(|| root.display().to_string());
-                out.push(Walked::Error(path, format!("cannot walk: {e}")));
+                found(Walked::Error(path, format!("cannot walk: {e}")));
             }
         }
     }
-    out
 }
