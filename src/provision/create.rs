@@ -7,7 +7,7 @@ use tracing::{info, warn};
 
 use super::context::{store_clean, Ctx};
 use super::desired::{differs, request_for};
-use super::owned::{api_clean, marker_of, not_ours, recorded_client};
+use super::owned::{api_clean, not_ours, recorded_client};
 use super::record::{
     client_tags, initial_tags, marker_text, new_marker, rotation_hash, secret_value, status,
     RecordView, TAG_CLIENT_ID, TAG_MARKER, TAG_ROTATION, TAG_STATUS,
@@ -71,7 +71,7 @@ async fn reconcile<S: SecretStore>(
 ) -> anyhow::Result<Report> {
     let name = ctx.name();
     let marker = match rec.tag_value(TAG_MARKER) {
-        Some(_) => marker_of(&rec)?.to_string(),
+        Some(m) => m.to_string(),
         None => {
             let m = new_marker();
             ctx.store
