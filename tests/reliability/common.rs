@@ -505,3 +505,14 @@ pub fn publish(name: &str, md: &str) {
         std::fs::write(Path::new(&dir).join(format!("{name}.md")), md).unwrap();
     }
 }
+
+/// The table cell for a row: `ok`, or the violations (pipes escaped for markdown); a
+/// violating row is also added to `bad` as `what: violations` for the test's failure message.
+pub fn verdict(what: &str, violations: &[String], bad: &mut Vec<String>) -> String {
+    if violations.is_empty() {
+        return "ok".to_string();
+    }
+    let joined = violations.join("; ");
+    bad.push(format!("{what}: {joined}"));
+    format!("**VIOLATION**: {}", joined.replace('|', "\\|"))
+}

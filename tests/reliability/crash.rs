@@ -399,23 +399,12 @@ fn sigkill_at_every_step_then_recovery_keeps_the_invariant() {
             violations: vec![format!("row panicked: {panic}")],
         });
         broken += usize::from(row.left_broken);
-        let verdict = if row.violations.is_empty() {
-            ok += 1;
-            "ok".to_string()
-        } else {
-            bad.push(format!(
-                "{} {} ({}) → {}: {}",
-                row.cmd,
-                row.label,
-                row.phase,
-                row.recovery,
-                row.violations.join("; ")
-            ));
-            format!(
-                "**VIOLATION**: {}",
-                row.violations.join("; ").replace('|', "\\|")
-            )
-        };
+        ok += usize::from(row.violations.is_empty());
+        let what = format!(
+            "{} {} ({}) → {}",
+            row.cmd, row.label, row.phase, row.recovery
+        );
+        let verdict = verdict(&what, &row.violations, &mut bad);
         md.push_str(&format!(
             "| {} | {} ({}) | {} | `{}` | {} | {} |\n",
             row.cmd, row.label, row.phase, row.left, row.recovery, row.recovered, verdict

@@ -342,21 +342,8 @@ fn table(name: &str, rows: &[&Row], outs: &[&Outcome]) -> (String, Vec<String>) 
     let mut md = String::from("| call | command (setup) | fault | exit | message (first line) | left after the failure | after recovery | verdict |\n|---|---|---|---|---|---|---|---|\n");
     let mut bad = Vec::new();
     for (row, o) in rows.iter().zip(outs) {
-        let verdict = if o.violations.is_empty() {
-            "ok".to_string()
-        } else {
-            bad.push(format!(
-                "{} × {} ({}): {}",
-                row.call.label(),
-                row.fault,
-                row.cmd,
-                o.violations.join("; ")
-            ));
-            format!(
-                "**VIOLATION**: {}",
-                o.violations.join("; ").replace('|', "\\|")
-            )
-        };
+        let what = format!("{} × {} ({})", row.call.label(), row.fault, row.cmd);
+        let verdict = verdict(&what, &o.violations, &mut bad);
         md.push_str(&format!(
             "| {} | `{}` ({:?}) | {} | {} | {} | {} | {} | {} |\n",
             row.call.label(),
