@@ -16,6 +16,7 @@ pub mod report;
 pub mod rules;
 pub mod s3;
 pub mod scan;
+pub mod skim;
 pub mod tokenizer;
 pub mod walk;
 

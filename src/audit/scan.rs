@@ -352,6 +352,78 @@ impl<'k> Analyzer<'k> {
             .find(|&i| self.frames[i].role.sensitivity())
     }
 
+    /// Whether the container just opened (the top frame) may be skimmed instead of read
+    /// token by token: `Some(needles)` if no rule can fire inside it without a needle
+    /// (`needles`: "secret"/"token" or a `\u` escape; see [`super::skim`]) or at all.
+    fn skim_plan(&self) -> Option<bool> {
+        let idx = self.frames.len().checked_sub(1).filter(|&i| i > 0)?;
+        let f = &self.frames[idx];
+        if f.role != Role::Plain {
+            return None;
+        }
+        match f.marker {
+            0 => {}
+            // `after_unknown` and the like: nothing inside is ever reported.
+            3 => return Some(false),
+            _ => return None,
+        }
+        // A secret-ish key above names every value inside.
+        if self.frames[..idx]
+            .iter()
+            .any(|p| p.is_obj && matches!(p.hint, H_SECRETISH | H_SECRET))
+        {
+            return None;
+        }
+        // Values that are leaks when marked sensitive need no needle.
+        if f.side != 0 {
+            if let Some(s) = self.sframe().filter(|&s| f.side_root > s) {
+                match self.frames[s].role {
+                    Role::StateInstance | Role::PlanResource if !self.maybe_tfdata(s) => {}
+                    _ => return None,
+                }
+            }
+        }
+        Some(true)
+    }
+
+    /// After a value: whether the rest of the top frame may be skimmed. A resource whose
+    /// `type` was just read and is not `terraform_data` holds nothing a rule reports
+    /// without a needle, unless something was already found in it.
+    fn skim_rest(&self) -> bool {
+        let Some(idx) = self.frames.len().checked_sub(1) else {
+            return false;
+        };
+        let f = &self.frames[idx];
+        if !matches!(f.role, Role::StateResource | Role::PlanResource)
+            || !f.is_obj
+            || self.key_of(idx) != b"type"
+        {
+            return false;
+        }
+        let Some(data) = f.data.as_ref() else {
+            return false;
+        };
+        data.drafts.is_empty()
+            && data.cands.is_empty()
+            && data.rtype.as_deref().is_some_and(|t| t != "terraform_data")
+            && !self.frames[..idx]
+                .iter()
+                .any(|p| p.is_obj && matches!(p.hint, H_SECRETISH | H_SECRET))
+    }
+
+    /// Whether the resource around sensitivity frame `s` may be a `terraform_data` (its
+    /// type is unknown so far, or is that).
+    fn maybe_tfdata(&self, s: usize) -> bool {
+        let resource = (0..=s).rev().find(|&i| {
+            matches!(
+                self.frames[i].role,
+                Role::StateResource | Role::PlanResource
+            )
+        });
+        let rtype = resource.and_then(|i| self.frames[i].data.as_ref()?.rtype.as_deref());
+        rtype.is_none_or(|t| t == "terraform_data")
+    }
+
     /// Starts a value (scalar or container) in the top frame: advances array indices.
     fn begin_value(&mut self) {
         if let Some(f) = self.frames.last_mut() {
@@ -1065,6 +1137,18 @@ pub fn scan_sized<R: Read>(
     known: Option<&Known>,
     on_read: Option<&(dyn Fn(u64) + Sync)>,
 ) -> DocScan {
+    scan_with(src, size, nest, known, on_read, true)
+}
+
+/// [`scan_sized`], optionally without skimming (the token-by-token reference).
+fn scan_with<R: Read>(
+    src: R,
+    size: Option<u64>,
+    nest: u8,
+    known: Option<&Known>,
+    on_read: Option<&(dyn Fn(u64) + Sync)>,
+    skim: bool,
+) -> DocScan {
     let default = if nest > 0 {
         64 * 1024
     } else {
@@ -1085,10 +1169,26 @@ pub fn scan_sized<R: Read>(
     loop {
         match tz.next_with_matches() {
             Ok((tok, matches)) => {
-                let end = tok.kind == Kind::End;
+                let kind = tok.kind;
                 an.on_token(&tok, matches);
-                if end {
+                if kind == Kind::End {
                     break;
+                }
+                let plan = match kind {
+                    _ if !skim => None,
+                    Kind::StartObject | Kind::StartArray => an.skim_plan(),
+                    Kind::Str if an.skim_rest() => Some(true),
+                    _ => None,
+                };
+                if let Some(needles) = plan {
+                    match tz.skip_container(needles) {
+                        Ok(true) => an.on_end(),
+                        Ok(false) => {}
+                        Err(e) => {
+                            error = Some(e);
+                            break;
+                        }
+                    }
                 }
             }
             Err(e) => {
@@ -1181,8 +1281,152 @@ mod tests {
         assert!(scan(doc).drafts.is_empty());
     }
 
+    /// Everything a scan reports, to compare skimming with the token-by-token reference.
+    fn summary(r: &DocScan) -> String {
+        let mut out = format!(
+            "{:?} {} bytes={} error={:?}\n",
+            r.kind,
+            r.looks_terraform,
+            r.bytes,
+            r.error.as_ref().map(|e| e.to_string())
+        );
+        for d in &r.drafts {
+            out.push_str(&format!(
+                "{:?} {} {:?} {}:{} {} {:?}\n",
+                d.rule, d.pointer, d.inner_pointer, d.line, d.column, d.masked, d.address
+            ));
+        }
+        out
+    }
+
+    fn same_with_and_without_skim(data: &[u8], cap: Option<u64>) -> Result<(), TestCaseError> {
+        let fast = scan_with(data, cap, 0, None, None, true);
+        let slow = scan_with(data, cap, 0, None, None, false);
+        prop_assert_eq!(summary(&fast), summary(&slow));
+        Ok(())
+    }
+
+    fn fixture_files() -> Vec<std::path::PathBuf> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in ["tests/fixtures/audit/hand", "tests/fixtures/audit/tf"] {
+            for e in std::fs::read_dir(root.join(dir)).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_file() {
+                    files.push(p);
+                }
+            }
+        }
+        assert!(files.len() > 20);
+        files
+    }
+
+    #[test]
+    fn skimming_changes_nothing_on_the_fixtures() {
+        let mut states = fixture_files();
+        let realworld = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/data/realworld-states");
+        if let Ok(rd) = std::fs::read_dir(realworld) {
+            states.extend(rd.map(|e| e.unwrap().path()));
+        }
+        for p in states {
+            let data = std::fs::read(&p).unwrap();
+            // Small buffers too, so skims cross refills.
+            for cap in [None, Some(64)] {
+                same_with_and_without_skim(&data, cap)
+                    .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            }
+        }
+    }
+
+    /// State-like documents with secret-ish, sensitive and escaped keys in random places.
+    fn state_doc() -> impl Strategy<Value = String> {
+        let key = prop_oneof![
+            Just("client_secret"),
+            Just("clientSecret"),
+            Just("secret"),
+            Just("authorizedGrantType"),
+            Just("access_token"),
+            Just("name"),
+            Just("id"),
+            Just("value"),
+            Just("type"),
+            Just("input"),
+            Just("output"),
+            Just("tags"),
+            Just("after_unknown"),
+            Just("policy"),
+            Just("client\\u005fsecret"),
+            Just("cli\\u0065nt_s\\u0065cret"),
+            Just("description"),
+        ];
+        let scalar = prop_oneof![
+            Just("\"FAKEsecretValue0123456789\"".to_string()),
+            Just("\"{\\\"client_secret\\\":\\\"FAKEinner0123456789\\\"}\"".to_string()),
+            Just("\"CLIENT_SECRET=FAKEdotenv0123456789\"".to_string()),
+            Just("\"\"".to_string()),
+            Just("null".to_string()),
+            Just("12".to_string()),
+            Just("true".to_string()),
+            Just("\"plain text value\"".to_string()),
+        ];
+        let leaf = scalar.boxed();
+        let value = leaf.prop_recursive(4, 24, 4, move |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4)
+                    .prop_map(|v| format!("[{}]", v.join(",\n"))),
+                proptest::collection::vec((key.clone(), inner), 0..4).prop_map(|v| {
+                    let members: Vec<String> =
+                        v.iter().map(|(k, v)| format!("\"{k}\": {v}")).collect();
+                    format!("{{\n  {}\n}}", members.join(",\n  "))
+                }),
+            ]
+        });
+        let rtype = prop_oneof![
+            Just("terraform_data"),
+            Just("aws_instance"),
+            Just("genesyscloud_oauth_client")
+        ];
+        let marks = prop_oneof![
+            Just("[]"),
+            Just(r#"[[{"type":"get_attr","value":"input"}]]"#),
+            Just(r#"[[{"type":"get_attr","value":"client_secret"}]]"#),
+        ];
+        proptest::collection::vec((rtype, value.clone(), marks), 1..4).prop_map(|rs| {
+            let resources: Vec<String> = rs
+                .iter()
+                .enumerate()
+                .map(|(i, (t, attrs, marks))| {
+                    format!(
+                        r#"{{"mode": "managed", "type": "{t}", "name": "r{i}", "instances": [{{"attributes": {{"input": {attrs}, "output": {attrs}, "x": {attrs}}}, "sensitive_attributes": {marks}}}]}}"#
+                    )
+                })
+                .collect();
+            format!(
+                "{{\"version\": 4, \"outputs\": {{}}, \"resources\": [\n{}\n]}}",
+                resources.join(",\n")
+            )
+        })
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 512, .. ProptestConfig::default() })]
+
+        #[test]
+        fn skimming_changes_nothing_on_generated_states(doc in state_doc(), cap in prop_oneof![Just(None), Just(Some(64u64))]) {
+            same_with_and_without_skim(doc.as_bytes(), cap)?;
+        }
+
+        #[test]
+        fn skimming_changes_nothing_on_damaged_documents(pick in 0usize..64, pos in any::<usize>(), byte in any::<u8>(), cut in any::<bool>()) {
+            let files = fixture_files();
+            let mut data = std::fs::read(&files[pick % files.len()]).unwrap();
+            if !data.is_empty() {
+                let p = pos % data.len();
+                if cut { data.truncate(p) } else { data[p] = byte }
+            }
+            same_with_and_without_skim(&data, Some(64))?;
+        }
 
         #[test]
         fn never_panics_on_arbitrary_bytes(data in proptest::collection::vec(any::<u8>(), 0..2048)) {

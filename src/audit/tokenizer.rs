@@ -11,12 +11,17 @@ use std::io::{self, Read};
 
 use aho_corasick::AhoCorasick;
 
+use super::skim::{Entry, Skim, Stop};
+
 /// Default read buffer: large enough to amortise syscalls, small enough for a flat RSS.
 pub const BUF_SIZE: usize = 512 * 1024;
 /// Default nesting limit; Terraform documents stay far below it.
 pub const MAX_DEPTH: usize = 512;
 /// Largest single token (string) accepted.
 pub const MAX_TOKEN: usize = 256 * 1024 * 1024;
+/// Largest container [`Tokenizer::skip_container`] skims; bigger ones are read token by
+/// token (their children are skimmed), so the buffer stays small.
+pub const SKIM_MAX: usize = 4 * 1024 * 1024;
 
 /// Why a document could not be tokenized.
 #[derive(Debug, thiserror::Error)]
@@ -124,6 +129,8 @@ pub struct Tokenizer<'w, R> {
     watcher: Option<Watcher<'w>>,
     /// Called with the number of bytes of each read (progress reporting).
     on_read: Option<&'w (dyn Fn(u64) + Sync)>,
+    /// Needle-free containers found by a skim that could not skip their parent.
+    skimmed: VecDeque<Entry>,
 }
 
 #[derive(Clone, Copy)]
@@ -159,6 +166,7 @@ impl<'w, R: Read> Tokenizer<'w, R> {
             max_depth: MAX_DEPTH,
             watcher: None,
             on_read: None,
+            skimmed: VecDeque::new(),
         }
     }
 
@@ -193,6 +201,85 @@ impl<'w, R: Read> Tokenizer<'w, R> {
     /// Known-secret matches found so far and not yet taken.
     pub fn pending_matches(&mut self) -> Option<&mut VecDeque<(u64, u64, usize)>> {
         self.watcher.as_mut().map(|w| &mut w.pending)
+    }
+
+    /// Skips the rest of the innermost open container (from just after its opening token or
+    /// a complete member), checking it at SIMD speed ([`super::skim`]). Returns `false`,
+    /// with nothing consumed, when it must be read token by token instead: it is invalid
+    /// (the tokens will say where), larger than [`SKIM_MAX`], holds a known-secret match,
+    /// or (with `needles`) mentions a needle. In the last case the needle-free containers
+    /// inside are remembered, so skipping them later costs nothing.
+    pub fn skip_container(&mut self, needles: bool) -> Result<bool, ParseError> {
+        let Some(&open) = self.stack.last() else {
+            return Ok(false);
+        };
+        let first = match self.state {
+            State::ObjFirst | State::ArrFirst => true,
+            State::After => false,
+            _ => return Ok(false),
+        };
+        let here = self.base + self.pos as u64;
+        if first {
+            while self.skimmed.front().is_some_and(|e| e.start < here) {
+                self.skimmed.pop_front();
+            }
+            let buffered = self.base + self.end as u64;
+            let hit = self.skimmed.front().copied();
+            if let Some(e) = hit.filter(|e| e.start == here && e.end <= buffered) {
+                self.skimmed.pop_front();
+                if self.known_before(e.end) {
+                    return Ok(false);
+                }
+                self.jump(e.end, e.lines, e.line_start);
+                return Ok(true);
+            }
+        }
+        let mut start = self.pos;
+        let mut skim = Skim::new(here, open == b'{', first, needles);
+        let depth_left = self.max_depth - (self.stack.len() - 1);
+        loop {
+            match skim.run(&self.buf[..self.end], self.base, self.eof, depth_left) {
+                Stop::Closed { end, needle } => {
+                    if needle {
+                        self.skimmed.extend(skim.entries.iter().copied());
+                        return Ok(false);
+                    }
+                    if self.known_before(end) {
+                        return Ok(false);
+                    }
+                    self.jump(end, skim.lines, skim.line_start.unwrap_or(0));
+                    return Ok(true);
+                }
+                Stop::More if self.end - start < SKIM_MAX => {
+                    let (shift, _) = self.fill(start)?;
+                    start -= shift;
+                    self.pos = start;
+                }
+                Stop::More | Stop::Invalid => {
+                    self.pos = start;
+                    return Ok(false);
+                }
+            }
+        }
+    }
+
+    /// Whether a known-secret match starts before absolute offset `end`.
+    fn known_before(&self, end: u64) -> bool {
+        self.watcher
+            .as_ref()
+            .and_then(|w| w.pending.front())
+            .is_some_and(|m| m.0 < end)
+    }
+
+    /// Moves past a skimmed container ending at absolute offset `end` (buffered).
+    fn jump(&mut self, end: u64, lines: u64, line_start: u64) {
+        self.pos = (end - self.base) as usize;
+        if lines > 0 {
+            self.line += lines;
+            self.line_start = line_start;
+        }
+        self.stack.pop();
+        self.after_value();
     }
 
     /// Reads the rest of the input (after an early stop) so watchers see every byte.

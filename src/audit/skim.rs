@@ -1,0 +1,624 @@
+//! Skimming: checks a JSON container that the scanner does not need token by token, at
+//! SIMD speed, and says whether anything a rule could care about occurs in it.
+//!
+//! The input goes through in 64-byte blocks. One pass classifies the bytes into bitmasks
+//! (quotes, backslashes, structural characters, whitespace, a few letters); string
+//! interiors are masked out with a prefix XOR of the unescaped quotes, as simdjson does;
+//! a small automaton then checks the grammar on what is left: brackets, `:`, `,`, string
+//! starts and scalar starts (scalars are checked as the tokenizer checks them). Most blocks
+//! of a Terraform state hold a handful of such events, so the cost per byte is small.
+//!
+//! "Needles" are what makes a container worth reading token by token: `cret` or `oken` in
+//! any case (every key and value rule needs "secret" or "token" in the decoded text) and
+//! `\u` (an escape could spell those words). They are matched conservatively: a false hit
+//! only costs speed, a miss would cost a finding.
+
+/// Bitmasks of one 64-byte block: bit `i` describes byte `i`.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Masks {
+    pub quote: u64,
+    pub backslash: u64,
+    /// `{ } [ ] : ,`
+    pub structural: u64,
+    /// Space, tab, CR, LF.
+    pub ws: u64,
+    pub newline: u64,
+    /// The needle letters `c r e t o k n` in any case, and `u`, in that order.
+    pub letters: [u64; 8],
+}
+
+/// Needle letters of the previous block, so needles split across blocks are found.
+#[derive(Debug, Default, Clone, Copy)]
+struct Carry {
+    letters: [u64; 8],
+    backslash: u64,
+}
+
+/// Bits where a needle ends (`cret`, `oken`, `\u`).
+#[inline(always)]
+fn needle_ends(m: &Masks, prev: &mut Carry) -> u64 {
+    let [c, r, e, t, o, k, n, u] = m.letters;
+    let [pc, pr, pe, _, po, pk, _, _] = prev.letters;
+    let sh = |x: u64, p: u64, by: u32| (x << by) | (p >> (64 - by));
+    let e1 = sh(e, pe, 1);
+    let ends = (t & e1 & sh(r, pr, 2) & sh(c, pc, 3))
+        | (n & e1 & sh(k, pk, 2) & sh(o, po, 3))
+        | (u & sh(m.backslash, prev.backslash, 1));
+    *prev = Carry {
+        letters: m.letters,
+        backslash: m.backslash,
+    };
+    ends
+}
+
+/// Classifies a block byte by byte (the reference and the fallback without AVX2).
+pub fn classify_scalar(b: &[u8; 64]) -> Masks {
+    let mut m = Masks::default();
+    for (i, &x) in b.iter().enumerate() {
+        let bit = 1u64 << i;
+        match x {
+            b'"' => m.quote |= bit,
+            b'\\' => m.backslash |= bit,
+            b'{' | b'}' | b'[' | b']' | b':' | b',' => m.structural |= bit,
+            b' ' | b'\t' | b'\r' => m.ws |= bit,
+            b'\n' => {
+                m.ws |= bit;
+                m.newline |= bit;
+            }
+            _ => {}
+        }
+        for (j, want) in b"cretokn".iter().enumerate() {
+            if x | 0x20 == *want {
+                m.letters[j] |= bit;
+            }
+        }
+        if x == b'u' {
+            m.letters[7] |= bit;
+        }
+    }
+    m
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use super::Masks;
+    use std::arch::x86_64::*;
+
+    /// [`super::classify_scalar`] with AVX2.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[target_feature(enable = "avx2")]
+    pub unsafe fn classify(b: &[u8; 64]) -> Masks {
+        // SAFETY: `b` is 64 readable bytes; unaligned loads of 32 bytes at 0 and 32.
+        let (lo, hi) = unsafe {
+            (
+                _mm256_loadu_si256(b.as_ptr().cast()),
+                _mm256_loadu_si256(b.as_ptr().add(32).cast()),
+            )
+        };
+        let mask = |v: __m256i| -> u32 { _mm256_movemask_epi8(v) as u32 };
+        let both = |f: &dyn Fn(__m256i) -> __m256i| -> u64 {
+            (mask(f(lo)) as u64) | ((mask(f(hi)) as u64) << 32)
+        };
+        let eq = |v: __m256i, c: u8| _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c as i8));
+        let case = _mm256_set1_epi8(0x20);
+        let low = |v: __m256i| _mm256_or_si256(v, case);
+        let quote = both(&|v| eq(v, b'"'));
+        let backslash = both(&|v| eq(v, b'\\'));
+        // `[`/`]` are `{`/`}` without the 0x20 bit.
+        let structural = both(&|v| {
+            let l = low(v);
+            _mm256_or_si256(
+                _mm256_or_si256(eq(l, b'{'), eq(l, b'}')),
+                _mm256_or_si256(eq(v, b':'), eq(v, b',')),
+            )
+        });
+        let newline = both(&|v| eq(v, b'\n'));
+        let ws = both(&|v| {
+            _mm256_or_si256(
+                _mm256_or_si256(eq(v, b' '), eq(v, b'\n')),
+                _mm256_or_si256(eq(v, b'\t'), eq(v, b'\r')),
+            )
+        });
+        let letter = |c: u8| both(&|v| eq(low(v), c));
+        let letters = [
+            letter(b'c'),
+            letter(b'r'),
+            letter(b'e'),
+            letter(b't'),
+            letter(b'o'),
+            letter(b'k'),
+            letter(b'n'),
+            both(&|v| eq(v, b'u')),
+        ];
+        Masks {
+            quote,
+            backslash,
+            structural,
+            ws,
+            newline,
+            letters,
+        }
+    }
+}
+
+/// Classifies a block with the fastest implementation this CPU has.
+#[inline]
+pub fn classify(b: &[u8; 64]) -> Masks {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: AVX2 support was just checked.
+        return unsafe { avx2::classify(b) };
+    }
+    classify_scalar(b)
+}
+
+/// Bit `i` set iff an odd number of `x`'s bits at or below `i` are set.
+#[inline(always)]
+fn prefix_xor(mut x: u64) -> u64 {
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    x
+}
+
+/// Grammar state, as in the tokenizer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum St {
+    ObjFirst,
+    ObjNext,
+    Colon,
+    Value,
+    ArrFirst,
+    After,
+}
+
+/// Why a skim stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// The container closed; `end` is the absolute offset just past its closing bracket,
+    /// `needle` says whether a needle occurs in it.
+    Closed { end: u64, needle: bool },
+    /// Not valid JSON, or nested too deep (the tokenizer will say where and why).
+    Invalid,
+    /// More input is needed to go on.
+    More,
+}
+
+/// A container inside a skimmed one that is valid and free of needles, so the tokenizer
+/// may jump over it when it gets there (the skimmed container itself held a needle).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    /// Absolute offset just past the opening bracket.
+    pub start: u64,
+    /// Absolute offset just past the closing bracket.
+    pub end: u64,
+    /// Newlines outside strings in between.
+    pub lines: u64,
+    /// Absolute offset just past the last of them (meaningful if `lines > 0`).
+    pub line_start: u64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Open {
+    is_obj: bool,
+    start: u64,
+    lines: u64,
+}
+
+/// The state of one skim over one container, kept across buffer refills.
+#[derive(Debug)]
+pub struct Skim {
+    /// Absolute offset of the next block.
+    next: u64,
+    /// The previous block ended with an unescaped backslash.
+    escape_carry: bool,
+    /// All ones if the previous block ended inside a string.
+    string_carry: u64,
+    /// 1 if the previous block ended inside a scalar.
+    scalar_carry: u64,
+    /// Absolute start of a scalar that runs past the current block.
+    pending_scalar: Option<u64>,
+    state: St,
+    /// Open containers; the first is the container being skimmed.
+    stack: Vec<Open>,
+    needles: bool,
+    carry: Carry,
+    /// Absolute offset of the last byte of the last needle seen.
+    needle_end: Option<u64>,
+    /// Newlines outside strings seen in the container.
+    pub lines: u64,
+    /// Absolute offset just past the last of them.
+    pub line_start: Option<u64>,
+    /// Needle-free inner containers, in order, none inside another (only with needles).
+    pub entries: Vec<Entry>,
+}
+
+impl Skim {
+    /// A skim of the rest of a container from `start`: `first` says nothing has been read
+    /// in it yet (`start` is just past the opening bracket), else a complete member or
+    /// element was read last. With `needles`, needles are looked for and inner containers
+    /// free of them are listed in `entries`.
+    pub fn new(start: u64, is_obj: bool, first: bool, needles: bool) -> Self {
+        Skim {
+            next: start,
+            escape_carry: false,
+            string_carry: 0,
+            scalar_carry: 0,
+            pending_scalar: None,
+            state: match (first, is_obj) {
+                (true, true) => St::ObjFirst,
+                (true, false) => St::ArrFirst,
+                (false, _) => St::After,
+            },
+            stack: vec![Open {
+                is_obj,
+                start,
+                lines: 0,
+            }],
+            needles,
+            carry: Carry::default(),
+            needle_end: None,
+            lines: 0,
+            line_start: None,
+            entries: Vec::new(),
+        }
+    }
+
+    /// Goes on through `buf` (whose first byte is at absolute offset `base`). `eof` says no
+    /// more input follows `buf`; `depth_left` bounds the nesting.
+    pub fn run(&mut self, buf: &[u8], base: u64, eof: bool, depth_left: usize) -> Stop {
+        loop {
+            let at = (self.next - base) as usize;
+            let avail = buf.len().saturating_sub(at);
+            let mut block = [b' '; 64];
+            if avail >= 64 {
+                block.copy_from_slice(&buf[at..at + 64]);
+            } else if eof {
+                block[..avail].copy_from_slice(&buf[at..]);
+            } else {
+                return Stop::More;
+            }
+            let m = classify(&block);
+            let needle = if self.needles {
+                needle_ends(&m, &mut self.carry)
+            } else {
+                0
+            };
+            let escaped = self.escaped(m.backslash);
+            let quotes = m.quote & !escaped;
+            let in_string = prefix_xor(quotes) ^ self.string_carry;
+            self.string_carry = 0u64.wrapping_sub(in_string >> 63);
+            let outside = !in_string & !quotes;
+            let structural = m.structural & outside;
+            let scalar = outside & !m.ws & !structural;
+            let scalar_start = scalar & !((scalar << 1) | self.scalar_carry);
+            self.scalar_carry = scalar >> 63;
+            if let Some(s) = self.pending_scalar {
+                let end = (!scalar).trailing_zeros() as u64;
+                if end < 64 {
+                    self.pending_scalar = None;
+                    if !valid_scalar(&buf[(s - base) as usize..at + end as usize]) {
+                        return Stop::Invalid;
+                    }
+                }
+            }
+            let mut events = structural | (quotes & in_string) | scalar_start;
+            let newlines = m.newline & outside;
+            while events != 0 {
+                let i = events.trailing_zeros();
+                events &= events - 1;
+                let c = block[i as usize];
+                let below = (1u64 << i) - 1;
+                match self.step(c, depth_left) {
+                    Err(()) => return Stop::Invalid,
+                    Ok(Event::Other) => {}
+                    Ok(Event::Open) => {
+                        let lines = self.lines + (newlines & below).count_ones() as u64;
+                        self.stack.push(Open {
+                            is_obj: c == b'{',
+                            start: self.next + i as u64 + 1,
+                            lines,
+                        });
+                    }
+                    Ok(Event::Close) => {
+                        let Some(open) = self.stack.pop() else {
+                            return Stop::Invalid;
+                        };
+                        let end = self.next + i as u64 + 1;
+                        if self.stack.is_empty() {
+                            let needle = if needle & below != 0 {
+                                true
+                            } else {
+                                self.needle_end.is_some()
+                            };
+                            self.count_lines(newlines & below);
+                            return Stop::Closed { end, needle };
+                        }
+                        if self.needles {
+                            self.record(open, end, needle & below, newlines & below);
+                        }
+                    }
+                }
+                if scalar_start & (1 << i) != 0 {
+                    let run_end = !scalar & (u64::MAX << i);
+                    if run_end == 0 {
+                        self.pending_scalar = Some(self.next + i as u64);
+                    } else {
+                        let e = at + run_end.trailing_zeros() as usize;
+                        if !valid_scalar(&buf[at + i as usize..e.min(buf.len())]) {
+                            return Stop::Invalid;
+                        }
+                    }
+                }
+            }
+            if needle != 0 {
+                self.needle_end = Some(self.next + 63 - needle.leading_zeros() as u64);
+            }
+            self.count_lines(newlines);
+            if avail < 64 {
+                // The input ended inside the container.
+                return Stop::Invalid;
+            }
+            self.next += 64;
+        }
+    }
+
+    /// Lists an inner container that just closed at `end` if no needle ended inside it;
+    /// `needle` and `newlines` are the current block's bits before the closing bracket.
+    fn record(&mut self, open: Open, end: u64, needle: u64, newlines: u64) {
+        let last_needle = match needle {
+            0 => self.needle_end,
+            n => Some(self.next + 63 - n.leading_zeros() as u64),
+        };
+        if last_needle.is_some_and(|p| p >= open.start) {
+            return;
+        }
+        while self.entries.last().is_some_and(|e| e.start > open.start) {
+            self.entries.pop();
+        }
+        let lines = self.lines + newlines.count_ones() as u64;
+        let line_start = match newlines {
+            0 => self.line_start.unwrap_or(0),
+            n => self.next + 64 - n.leading_zeros() as u64,
+        };
+        self.entries.push(Entry {
+            start: open.start,
+            end,
+            lines: lines - open.lines,
+            line_start,
+        });
+    }
+
+    fn count_lines(&mut self, newlines: u64) {
+        if newlines != 0 {
+            self.lines += newlines.count_ones() as u64;
+            self.line_start = Some(self.next + 64 - newlines.leading_zeros() as u64);
+        }
+    }
+
+    /// Bytes escaped by a backslash (the byte after each unescaped backslash).
+    #[inline]
+    fn escaped(&mut self, backslash: u64) -> u64 {
+        let mut escaped = 0;
+        let mut bs = backslash;
+        if self.escape_carry {
+            escaped = 1;
+            bs &= !1;
+        }
+        self.escape_carry = false;
+        while bs != 0 {
+            let i = bs.trailing_zeros();
+            if i == 63 {
+                self.escape_carry = true;
+                break;
+            }
+            escaped |= 1 << (i + 1);
+            bs &= !(3 << i);
+        }
+        escaped
+    }
+
+    /// One grammar event.
+    #[inline]
+    fn step(&mut self, c: u8, depth_left: usize) -> Result<Event, ()> {
+        let top_obj = self.stack.last().ok_or(())?.is_obj;
+        self.state = match (self.state, c) {
+            (St::Colon, b':') => St::Value,
+            (St::After, b',') if top_obj => St::ObjNext,
+            (St::After, b',') => St::Value,
+            (St::After | St::ObjFirst, b'}') if top_obj => {
+                self.state = St::After;
+                return Ok(Event::Close);
+            }
+            (St::After | St::ArrFirst, b']') if !top_obj => {
+                self.state = St::After;
+                return Ok(Event::Close);
+            }
+            (St::ObjFirst | St::ObjNext, b'"') => St::Colon,
+            (St::Value | St::ArrFirst, b'{' | b'[') => {
+                if self.stack.len() >= depth_left {
+                    return Err(());
+                }
+                self.state = if c == b'{' {
+                    St::ObjFirst
+                } else {
+                    St::ArrFirst
+                };
+                return Ok(Event::Open);
+            }
+            (St::Value | St::ArrFirst, b'}' | b']' | b':' | b',') => return Err(()),
+            // A string or the first byte of a scalar.
+            (St::Value | St::ArrFirst, _) => St::After,
+            _ => return Err(()),
+        };
+        Ok(Event::Other)
+    }
+}
+
+/// What a grammar event did to the nesting.
+enum Event {
+    Open,
+    Close,
+    Other,
+}
+
+/// A scalar as the tokenizer accepts it: `true`, `false`, `null`, or a number made of
+/// `0-9 . e E + -` that starts with `-` or a digit and ends with a digit.
+fn valid_scalar(s: &[u8]) -> bool {
+    match s {
+        b"true" | b"false" | b"null" => true,
+        [first, .., last] => {
+            (*first == b'-' || first.is_ascii_digit())
+                && last.is_ascii_digit()
+                && s.iter()
+                    .all(|b| matches!(b, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'))
+        }
+        [only] => only.is_ascii_digit(),
+        [] => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Skims `doc` (which must start with `{` or `[`) through a buffer revealed `step` bytes
+    /// at a time.
+    fn skim_with(doc: &[u8], needles: bool, step: usize) -> (Stop, Skim) {
+        let mut s = Skim::new(1, doc[0] == b'{', true, needles);
+        let mut avail = step.min(doc.len());
+        loop {
+            let eof = avail == doc.len();
+            match s.run(&doc[..avail], 0, eof, 512) {
+                Stop::More => avail = (avail + step).min(doc.len()),
+                other => return (other, s),
+            }
+        }
+    }
+
+    fn skim(doc: &[u8], needles: bool, step: usize) -> Stop {
+        skim_with(doc, needles, step).0
+    }
+
+    fn closed(end: usize, needle: bool) -> Stop {
+        Stop::Closed {
+            end: end as u64,
+            needle,
+        }
+    }
+
+    #[test]
+    fn closes_at_the_matching_bracket() {
+        let doc = br#"{"a": [1, -2.5e3, true, null, {"b": "x\"}]"}], "c": {}} , "tail""#;
+        for step in [1, 7, 64, 1000] {
+            assert_eq!(skim(doc, true, step), closed(55, false), "step {step}");
+        }
+        let long = format!("[{}1]", "\"abc\", ".repeat(40));
+        assert_eq!(skim(long.as_bytes(), true, 64), closed(long.len(), false));
+    }
+
+    #[test]
+    fn counts_lines_outside_strings() {
+        let doc = b"{\n  \"a\": 1,\n  \"b\": \"x\"\n}\n\n";
+        let mut s = Skim::new(1, true, true, true);
+        assert_eq!(s.run(doc, 0, true, 512), closed(24, false));
+        assert_eq!((s.lines, s.line_start), (3, Some(23)));
+    }
+
+    #[test]
+    fn needles_are_found_across_blocks() {
+        for doc in [
+            &br#"{"client_secret": "x"}"#[..],
+            br#"{"a": "TOKEN"}"#,
+            br#"{"a": ["x\u0073"]}"#,
+        ] {
+            assert_eq!(skim(doc, true, 64), closed(doc.len(), true));
+            assert_eq!(skim(doc, false, 64), closed(doc.len(), false));
+        }
+        assert_eq!(
+            skim(br#"{"a": ["Sec", "ReT"]}"#, true, 64),
+            closed(21, false)
+        );
+        // A needle after the container does not count.
+        assert_eq!(skim(br#"{"a": 1} "secret""#, true, 64), closed(8, false));
+        // Split across a block boundary at every offset.
+        for pad in 0..70 {
+            let doc = format!("[\"{}sEcReT\"]", "x".repeat(pad));
+            assert_eq!(
+                skim(doc.as_bytes(), true, 5),
+                closed(doc.len(), true),
+                "{pad}"
+            );
+            let doc = format!("[\"{}secre\", \"t\"]", "x".repeat(pad));
+            assert_eq!(
+                skim(doc.as_bytes(), true, 5),
+                closed(doc.len(), false),
+                "{pad}"
+            );
+        }
+    }
+
+    #[test]
+    fn lists_needle_free_inner_containers() {
+        let doc = b"{\"a\": {\"b\": [1]},\n \"c\": {\"token\": 1, \"d\": [2]}, \"e\": [[3], []]}";
+        let (stop, s) = skim_with(doc, true, 7);
+        assert_eq!(stop, closed(doc.len(), true));
+        // {"b": [1]} and [2] and [[3], []], not [1] (inside {"b"...}) nor {"token"...}.
+        assert_eq!(s.entries.len(), 3);
+        assert!(s.entries.iter().all(|e| e.lines == 0));
+        let text = |e: &Entry| &doc[e.start as usize - 1..e.end as usize];
+        assert_eq!(text(&s.entries[0]), b"{\"b\": [1]}");
+        assert_eq!(text(&s.entries[1]), b"[2]");
+        assert_eq!(text(&s.entries[2]), b"[[3], []]");
+    }
+
+    #[test]
+    fn rejects_what_the_tokenizer_rejects() {
+        for bad in [
+            &b"{\"a\" 1}"[..],
+            b"{\"a\":}",
+            b"[1,]",
+            b"[1 2]",
+            b"[tru]",
+            b"[truex]",
+            b"[-]",
+            b"[1.]",
+            b"{1:2}",
+            b"[\"a\"\"b\"]",
+            b"[\x01]",
+            b"[\\\"]",
+            b"[}",
+            b"{]",
+            b"[1",
+            b"[\"abc",
+            b"{\"a\":1,}",
+            b"[[[[",
+        ] {
+            assert_eq!(
+                skim(bad, true, 3),
+                Stop::Invalid,
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        let deep = format!("{}{}", "[".repeat(600), "]".repeat(600));
+        assert_eq!(skim(deep.as_bytes(), true, 64), Stop::Invalid);
+    }
+
+    proptest! {
+        #[test]
+        fn avx2_and_scalar_classification_agree(bytes in proptest::collection::vec(
+            prop_oneof![Just(b'"'), Just(b'\\'), Just(b'u'), Just(b'C'), Just(b'r'), Just(b'e'),
+                        Just(b'T'), Just(b'o'), Just(b'K'), Just(b'n'), Just(b'{'), Just(b']'),
+                        Just(b' '), Just(b'\n'), any::<u8>()], 64)) {
+            let block: [u8; 64] = bytes.try_into().unwrap();
+            prop_assert_eq!(classify(&block), classify_scalar(&block));
+        }
+    }
+}
