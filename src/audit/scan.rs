@@ -354,11 +354,13 @@ impl<'k> Analyzer<'k> {
 
     /// Whether the container just opened (the top frame) may be skimmed instead of read
     /// token by token: `Some(needles)` if no rule can fire inside it without a needle
-    /// (`needles`: "secret"/"token" or a `\u` escape; see [`super::skim`]) or at all.
+    /// (see [`super::skim`]) or at all. A whole resource qualifies: without a needle it is
+    /// neither a `terraform_data` nor holds a secret-ish key or value.
     fn skim_plan(&self) -> Option<bool> {
         let idx = self.frames.len().checked_sub(1).filter(|&i| i > 0)?;
         let f = &self.frames[idx];
-        if f.role != Role::Plain {
+        let resource = matches!(f.role, Role::StateResource | Role::PlanResource);
+        if f.role != Role::Plain && !(resource && f.is_obj) {
             return None;
         }
         match f.marker {
@@ -384,31 +386,6 @@ impl<'k> Analyzer<'k> {
             }
         }
         Some(true)
-    }
-
-    /// After a value: whether the rest of the top frame may be skimmed. A resource whose
-    /// `type` was just read and is not `terraform_data` holds nothing a rule reports
-    /// without a needle, unless something was already found in it.
-    fn skim_rest(&self) -> bool {
-        let Some(idx) = self.frames.len().checked_sub(1) else {
-            return false;
-        };
-        let f = &self.frames[idx];
-        if !matches!(f.role, Role::StateResource | Role::PlanResource)
-            || !f.is_obj
-            || self.key_of(idx) != b"type"
-        {
-            return false;
-        }
-        let Some(data) = f.data.as_ref() else {
-            return false;
-        };
-        data.drafts.is_empty()
-            && data.cands.is_empty()
-            && data.rtype.as_deref().is_some_and(|t| t != "terraform_data")
-            && !self.frames[..idx]
-                .iter()
-                .any(|p| p.is_obj && matches!(p.hint, H_SECRETISH | H_SECRET))
     }
 
     /// Whether the resource around sensitivity frame `s` may be a `terraform_data` (its
@@ -1177,7 +1154,6 @@ fn scan_with<R: Read>(
                 let plan = match kind {
                     _ if !skim => None,
                     Kind::StartObject | Kind::StartArray => an.skim_plan(),
-                    Kind::Str if an.skim_rest() => Some(true),
                     _ => None,
                 };
                 if let Some(needles) = plan {

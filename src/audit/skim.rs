@@ -9,9 +9,10 @@
 //! of a Terraform state hold a handful of such events, so the cost per byte is small.
 //!
 //! "Needles" are what makes a container worth reading token by token: `cret` or `oken` in
-//! any case (every key and value rule needs "secret" or "token" in the decoded text) and
-//! `\u` (an escape could spell those words). They are matched conservatively: a false hit
-//! only costs speed, a miss would cost a finding.
+//! any case (every key and value rule needs "secret" or "token" in the decoded text),
+//! `rm_d` (a `terraform_data` resource, whose sensitive values are leaks) and `\u` (an
+//! escape could spell any of them). They are matched conservatively: a false hit only
+//! costs speed, a miss would cost a finding.
 
 /// Bitmasks of one 64-byte block: bit `i` describes byte `i`.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -23,26 +24,27 @@ pub struct Masks {
     /// Space, tab, CR, LF.
     pub ws: u64,
     pub newline: u64,
-    /// The needle letters `c r e t o k n` in any case, and `u`, in that order.
-    pub letters: [u64; 8],
+    /// The needle letters `c r e t o k n m` in any case, then `_`, `d`, `u`.
+    pub letters: [u64; 11],
 }
 
 /// Needle letters of the previous block, so needles split across blocks are found.
 #[derive(Debug, Default, Clone, Copy)]
 struct Carry {
-    letters: [u64; 8],
+    letters: [u64; 11],
     backslash: u64,
 }
 
-/// Bits where a needle ends (`cret`, `oken`, `\u`).
+/// Bits where a needle ends (`cret`, `oken`, `rm_d`, `\u`).
 #[inline(always)]
 fn needle_ends(m: &Masks, prev: &mut Carry) -> u64 {
-    let [c, r, e, t, o, k, n, u] = m.letters;
-    let [pc, pr, pe, _, po, pk, _, _] = prev.letters;
+    let [c, r, e, t, o, k, n, mm, us, d, u] = m.letters;
+    let [pc, pr, pe, _, po, pk, _, pm, pus, _, _] = prev.letters;
     let sh = |x: u64, p: u64, by: u32| (x << by) | (p >> (64 - by));
     let e1 = sh(e, pe, 1);
     let ends = (t & e1 & sh(r, pr, 2) & sh(c, pc, 3))
         | (n & e1 & sh(k, pk, 2) & sh(o, po, 3))
+        | (d & sh(us, pus, 1) & sh(mm, pm, 2) & sh(r, pr, 3))
         | (u & sh(m.backslash, prev.backslash, 1));
     *prev = Carry {
         letters: m.letters,
@@ -67,13 +69,15 @@ pub fn classify_scalar(b: &[u8; 64]) -> Masks {
             }
             _ => {}
         }
-        for (j, want) in b"cretokn".iter().enumerate() {
+        for (j, want) in b"cretoknm".iter().enumerate() {
             if x | 0x20 == *want {
                 m.letters[j] |= bit;
             }
         }
-        if x == b'u' {
-            m.letters[7] |= bit;
+        for (j, want) in b"_du".iter().enumerate() {
+            if x == *want {
+                m.letters[8 + j] |= bit;
+            }
         }
     }
     m
@@ -130,6 +134,9 @@ mod avx2 {
             letter(b'o'),
             letter(b'k'),
             letter(b'n'),
+            letter(b'm'),
+            both(&|v| eq(v, b'_')),
+            both(&|v| eq(v, b'd')),
             both(&|v| eq(v, b'u')),
         ];
         Masks {
@@ -143,15 +150,91 @@ mod avx2 {
     }
 }
 
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use super::Masks;
+    use std::arch::x86_64::*;
+
+    /// [`super::classify_scalar`] with AVX-512BW: one compare per class gives the mask.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512F and AVX-512BW.
+    #[target_feature(enable = "avx512f,avx512bw")]
+    pub unsafe fn classify(b: &[u8; 64]) -> Masks {
+        // SAFETY: `b` is 64 readable bytes; an unaligned 64-byte load.
+        let v = unsafe { _mm512_loadu_si512(b.as_ptr().cast()) };
+        let low = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
+        let eq = |x: __m512i, c: u8| _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(c as i8));
+        let newline = eq(v, b'\n');
+        Masks {
+            quote: eq(v, b'"'),
+            backslash: eq(v, b'\\'),
+            // `[`/`]` are `{`/`}` without the 0x20 bit.
+            structural: eq(low, b'{') | eq(low, b'}') | eq(v, b':') | eq(v, b','),
+            ws: eq(v, b' ') | newline | eq(v, b'\t') | eq(v, b'\r'),
+            newline,
+            letters: [
+                eq(low, b'c'),
+                eq(low, b'r'),
+                eq(low, b'e'),
+                eq(low, b't'),
+                eq(low, b'o'),
+                eq(low, b'k'),
+                eq(low, b'n'),
+                eq(low, b'm'),
+                eq(v, b'_'),
+                eq(v, b'd'),
+                eq(v, b'u'),
+            ],
+        }
+    }
+}
+
+/// Which block classifier this CPU gets (detected once).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Simd {
+    Scalar,
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+}
+
+fn simd() -> Simd {
+    static LEVEL: std::sync::OnceLock<Simd> = std::sync::OnceLock::new();
+    *LEVEL.get_or_init(|| {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512bw")
+                && std::arch::is_x86_feature_detected!("avx512f")
+            {
+                return Simd::Avx512;
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                return Simd::Avx2;
+            }
+        }
+        Simd::Scalar
+    })
+}
+
 /// Classifies a block with the fastest implementation this CPU has.
 #[inline]
 pub fn classify(b: &[u8; 64]) -> Masks {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: AVX2 support was just checked.
-        return unsafe { avx2::classify(b) };
+    classify_with(simd(), b)
+}
+
+#[inline]
+fn classify_with(level: Simd, b: &[u8; 64]) -> Masks {
+    match level {
+        // SAFETY: `simd()` detected AVX-512F and AVX-512BW.
+        #[cfg(target_arch = "x86_64")]
+        Simd::Avx512 => unsafe { avx512::classify(b) },
+        // SAFETY: `simd()` detected AVX2.
+        #[cfg(target_arch = "x86_64")]
+        Simd::Avx2 => unsafe { avx2::classify(b) },
+        Simd::Scalar => classify_scalar(b),
     }
-    classify_scalar(b)
 }
 
 /// Bit `i` set iff an odd number of `x`'s bits at or below `i` are set.
@@ -166,16 +249,66 @@ fn prefix_xor(mut x: u64) -> u64 {
     x
 }
 
-/// Grammar state, as in the tokenizer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum St {
-    ObjFirst,
-    ObjNext,
-    Colon,
-    Value,
-    ArrFirst,
-    After,
-}
+// Grammar states (the tokenizer's, split by container type so a closer needs no stack
+// lookup) and the byte classes the automaton sees.
+const OBJ_FIRST: u8 = 0;
+const OBJ_KEY: u8 = 1;
+const OBJ_COLON: u8 = 2;
+const OBJ_VALUE: u8 = 3;
+const OBJ_AFTER: u8 = 4;
+const ARR_FIRST: u8 = 5;
+const ARR_VALUE: u8 = 6;
+const ARR_AFTER: u8 = 7;
+/// Actions beyond "go to state n".
+const ERR: u8 = 8;
+const OPEN: u8 = 9;
+const CLOSE: u8 = 10;
+/// Return state of the skimmed container itself: closing it ends the skim.
+const DONE: u8 = 11;
+
+/// Byte class: `{ [ } ] : , "` and anything else (a scalar's first byte).
+const CLASS: [u8; 256] = {
+    let mut t = [7u8; 256];
+    t[b'{' as usize] = 0;
+    t[b'[' as usize] = 1;
+    t[b'}' as usize] = 2;
+    t[b']' as usize] = 3;
+    t[b':' as usize] = 4;
+    t[b',' as usize] = 5;
+    t[b'"' as usize] = 6;
+    t
+};
+
+/// `NEXT[state][class]`: the next state or an action.
+const NEXT: [[u8; 8]; 8] = {
+    //  {      [      }      ]      :          ,          "          scalar
+    [
+        [ERR, ERR, CLOSE, ERR, ERR, ERR, OBJ_COLON, ERR], // OBJ_FIRST
+        [ERR, ERR, ERR, ERR, ERR, ERR, OBJ_COLON, ERR],   // OBJ_KEY
+        [ERR, ERR, ERR, ERR, OBJ_VALUE, ERR, ERR, ERR],   // OBJ_COLON
+        [OPEN, OPEN, ERR, ERR, ERR, ERR, OBJ_AFTER, OBJ_AFTER], // OBJ_VALUE
+        [ERR, ERR, CLOSE, ERR, ERR, OBJ_KEY, ERR, ERR],   // OBJ_AFTER
+        [OPEN, OPEN, ERR, CLOSE, ERR, ERR, ARR_AFTER, ARR_AFTER], // ARR_FIRST
+        [OPEN, OPEN, ERR, ERR, ERR, ERR, ARR_AFTER, ARR_AFTER], // ARR_VALUE
+        [ERR, ERR, ERR, CLOSE, ERR, ARR_VALUE, ERR, ERR], // ARR_AFTER
+    ]
+};
+
+/// `NEXT` by class, packed 4 bits per state: the lookup depends only on the byte, so the
+/// state chain from event to event is a shift and a mask, not a memory load.
+const PACKED: [u64; 8] = {
+    let mut t = [0u64; 8];
+    let mut class = 0;
+    while class < 8 {
+        let mut state = 0;
+        while state < 8 {
+            t[class] |= (NEXT[state][class] as u64) << (4 * state);
+            state += 1;
+        }
+        class += 1;
+    }
+    t
+};
 
 /// Why a skim stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,13 +338,14 @@ pub struct Entry {
 
 #[derive(Debug, Clone, Copy)]
 struct Open {
-    is_obj: bool,
+    /// State of the parent after this container closes.
+    ret: u8,
     start: u64,
     lines: u64,
 }
 
 /// The state of one skim over one container, kept across buffer refills.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Skim {
     /// Absolute offset of the next block.
     next: u64,
@@ -223,7 +357,7 @@ pub struct Skim {
     scalar_carry: u64,
     /// Absolute start of a scalar that runs past the current block.
     pending_scalar: Option<u64>,
-    state: St,
+    state: u8,
     /// Open containers; the first is the container being skimmed.
     stack: Vec<Open>,
     needles: bool,
@@ -239,34 +373,35 @@ pub struct Skim {
 }
 
 impl Skim {
-    /// A skim of the rest of a container from `start`: `first` says nothing has been read
-    /// in it yet (`start` is just past the opening bracket), else a complete member or
-    /// element was read last. With `needles`, needles are looked for and inner containers
-    /// free of them are listed in `entries`.
-    pub fn new(start: u64, is_obj: bool, first: bool, needles: bool) -> Self {
-        Skim {
-            next: start,
-            escape_carry: false,
-            string_carry: 0,
-            scalar_carry: 0,
-            pending_scalar: None,
-            state: match (first, is_obj) {
-                (true, true) => St::ObjFirst,
-                (true, false) => St::ArrFirst,
-                (false, _) => St::After,
-            },
-            stack: vec![Open {
-                is_obj,
-                start,
-                lines: 0,
-            }],
-            needles,
-            carry: Carry::default(),
-            needle_end: None,
+    /// A skim of the container whose opening bracket ends just before `start`. With
+    /// `needles`, needles are looked for and inner containers free of them are listed in
+    /// `entries`.
+    pub fn new(start: u64, is_obj: bool, needles: bool) -> Self {
+        let mut s = Skim::default();
+        s.reset(start, is_obj, needles);
+        s
+    }
+
+    /// Makes this a fresh skim (as [`Skim::new`]), keeping allocations.
+    pub fn reset(&mut self, start: u64, is_obj: bool, needles: bool) {
+        self.next = start;
+        self.escape_carry = false;
+        self.string_carry = 0;
+        self.scalar_carry = 0;
+        self.pending_scalar = None;
+        self.state = if is_obj { OBJ_FIRST } else { ARR_FIRST };
+        self.stack.clear();
+        self.stack.push(Open {
+            ret: DONE,
+            start,
             lines: 0,
-            line_start: None,
-            entries: Vec::new(),
-        }
+        });
+        self.needles = needles;
+        self.carry = Carry::default();
+        self.needle_end = None;
+        self.lines = 0;
+        self.line_start = None;
+        self.entries.clear();
     }
 
     /// Goes on through `buf` (whose first byte is at absolute offset `base`). `eof` says no
@@ -275,15 +410,16 @@ impl Skim {
         loop {
             let at = (self.next - base) as usize;
             let avail = buf.len().saturating_sub(at);
-            let mut block = [b' '; 64];
-            if avail >= 64 {
-                block.copy_from_slice(&buf[at..at + 64]);
+            let mut tail = [b' '; 64];
+            let block: &[u8; 64] = if avail >= 64 {
+                buf[at..at + 64].try_into().expect("64 bytes")
             } else if eof {
-                block[..avail].copy_from_slice(&buf[at..]);
+                tail[..avail].copy_from_slice(&buf[at..]);
+                &tail
             } else {
                 return Stop::More;
-            }
-            let m = classify(&block);
+            };
+            let m = classify(block);
             let needle = if self.needles {
                 needle_ends(&m, &mut self.carry)
             } else {
@@ -307,55 +443,71 @@ impl Skim {
                     }
                 }
             }
+            let mut sc = scalar_start;
+            while sc != 0 {
+                let i = sc.trailing_zeros();
+                sc &= sc - 1;
+                let run_end = !scalar & (u64::MAX << i);
+                if run_end == 0 {
+                    self.pending_scalar = Some(self.next + i as u64);
+                } else {
+                    let e = at + run_end.trailing_zeros() as usize;
+                    if !valid_scalar(&buf[at + i as usize..e.min(buf.len())]) {
+                        return Stop::Invalid;
+                    }
+                }
+            }
             let mut events = structural | (quotes & in_string) | scalar_start;
             let newlines = m.newline & outside;
+            let mut state = self.state;
             while events != 0 {
                 let i = events.trailing_zeros();
                 events &= events - 1;
                 let c = block[i as usize];
+                let class = CLASS[c as usize];
+                let next = ((PACKED[class as usize] >> (4 * state)) & 0xF) as u8;
+                if next < ERR {
+                    state = next;
+                    continue;
+                }
                 let below = (1u64 << i) - 1;
-                match self.step(c, depth_left) {
-                    Err(()) => return Stop::Invalid,
-                    Ok(Event::Other) => {}
-                    Ok(Event::Open) => {
-                        let lines = self.lines + (newlines & below).count_ones() as u64;
+                match next {
+                    OPEN => {
+                        if self.stack.len() >= depth_left {
+                            return Stop::Invalid;
+                        }
+                        let ret = if state < ARR_FIRST {
+                            OBJ_AFTER
+                        } else {
+                            ARR_AFTER
+                        };
                         self.stack.push(Open {
-                            is_obj: c == b'{',
+                            ret,
                             start: self.next + i as u64 + 1,
-                            lines,
+                            lines: self.lines + (newlines & below).count_ones() as u64,
                         });
+                        state = if class == 0 { OBJ_FIRST } else { ARR_FIRST };
                     }
-                    Ok(Event::Close) => {
+                    CLOSE => {
                         let Some(open) = self.stack.pop() else {
                             return Stop::Invalid;
                         };
                         let end = self.next + i as u64 + 1;
-                        if self.stack.is_empty() {
-                            let needle = if needle & below != 0 {
-                                true
-                            } else {
-                                self.needle_end.is_some()
-                            };
+                        if open.ret == DONE {
+                            let needle = needle & below != 0 || self.needle_end.is_some();
+                            self.state = OBJ_AFTER;
                             self.count_lines(newlines & below);
                             return Stop::Closed { end, needle };
                         }
+                        state = open.ret;
                         if self.needles {
                             self.record(open, end, needle & below, newlines & below);
                         }
                     }
-                }
-                if scalar_start & (1 << i) != 0 {
-                    let run_end = !scalar & (u64::MAX << i);
-                    if run_end == 0 {
-                        self.pending_scalar = Some(self.next + i as u64);
-                    } else {
-                        let e = at + run_end.trailing_zeros() as usize;
-                        if !valid_scalar(&buf[at + i as usize..e.min(buf.len())]) {
-                            return Stop::Invalid;
-                        }
-                    }
+                    _ => return Stop::Invalid,
                 }
             }
+            self.state = state;
             if needle != 0 {
                 self.needle_end = Some(self.next + 63 - needle.leading_zeros() as u64);
             }
@@ -422,49 +574,6 @@ impl Skim {
         }
         escaped
     }
-
-    /// One grammar event.
-    #[inline]
-    fn step(&mut self, c: u8, depth_left: usize) -> Result<Event, ()> {
-        let top_obj = self.stack.last().ok_or(())?.is_obj;
-        self.state = match (self.state, c) {
-            (St::Colon, b':') => St::Value,
-            (St::After, b',') if top_obj => St::ObjNext,
-            (St::After, b',') => St::Value,
-            (St::After | St::ObjFirst, b'}') if top_obj => {
-                self.state = St::After;
-                return Ok(Event::Close);
-            }
-            (St::After | St::ArrFirst, b']') if !top_obj => {
-                self.state = St::After;
-                return Ok(Event::Close);
-            }
-            (St::ObjFirst | St::ObjNext, b'"') => St::Colon,
-            (St::Value | St::ArrFirst, b'{' | b'[') => {
-                if self.stack.len() >= depth_left {
-                    return Err(());
-                }
-                self.state = if c == b'{' {
-                    St::ObjFirst
-                } else {
-                    St::ArrFirst
-                };
-                return Ok(Event::Open);
-            }
-            (St::Value | St::ArrFirst, b'}' | b']' | b':' | b',') => return Err(()),
-            // A string or the first byte of a scalar.
-            (St::Value | St::ArrFirst, _) => St::After,
-            _ => return Err(()),
-        };
-        Ok(Event::Other)
-    }
-}
-
-/// What a grammar event did to the nesting.
-enum Event {
-    Open,
-    Close,
-    Other,
 }
 
 /// A scalar as the tokenizer accepts it: `true`, `false`, `null`, or a number made of
@@ -491,7 +600,7 @@ mod tests {
     /// Skims `doc` (which must start with `{` or `[`) through a buffer revealed `step` bytes
     /// at a time.
     fn skim_with(doc: &[u8], needles: bool, step: usize) -> (Stop, Skim) {
-        let mut s = Skim::new(1, doc[0] == b'{', true, needles);
+        let mut s = Skim::new(1, doc[0] == b'{', needles);
         let mut avail = step.min(doc.len());
         loop {
             let eof = avail == doc.len();
@@ -526,7 +635,7 @@ mod tests {
     #[test]
     fn counts_lines_outside_strings() {
         let doc = b"{\n  \"a\": 1,\n  \"b\": \"x\"\n}\n\n";
-        let mut s = Skim::new(1, true, true, true);
+        let mut s = Skim::new(1, true, true);
         assert_eq!(s.run(doc, 0, true, 512), closed(24, false));
         assert_eq!((s.lines, s.line_start), (3, Some(23)));
     }
@@ -537,6 +646,7 @@ mod tests {
             &br#"{"client_secret": "x"}"#[..],
             br#"{"a": "TOKEN"}"#,
             br#"{"a": ["x\u0073"]}"#,
+            br#"{"type": "terraform_data"}"#,
         ] {
             assert_eq!(skim(doc, true, 64), closed(doc.len(), true));
             assert_eq!(skim(doc, false, 64), closed(doc.len(), false));
@@ -545,6 +655,9 @@ mod tests {
             skim(br#"{"a": ["Sec", "ReT"]}"#, true, 64),
             closed(21, false)
         );
+        // Terraform's registry host is not `terraform_data`.
+        let provider = br#"{"provider": "provider[\"registry.terraform.io/hashicorp/aws\"]"}"#;
+        assert_eq!(skim(provider, true, 64), closed(provider.len(), false));
         // A needle after the container does not count.
         assert_eq!(skim(br#"{"a": 1} "secret""#, true, 64), closed(8, false));
         // Split across a block boundary at every offset.
@@ -613,12 +726,17 @@ mod tests {
 
     proptest! {
         #[test]
-        fn avx2_and_scalar_classification_agree(bytes in proptest::collection::vec(
+        fn simd_and_scalar_classification_agree(bytes in proptest::collection::vec(
             prop_oneof![Just(b'"'), Just(b'\\'), Just(b'u'), Just(b'C'), Just(b'r'), Just(b'e'),
                         Just(b'T'), Just(b'o'), Just(b'K'), Just(b'n'), Just(b'{'), Just(b']'),
                         Just(b' '), Just(b'\n'), any::<u8>()], 64)) {
             let block: [u8; 64] = bytes.try_into().unwrap();
-            prop_assert_eq!(classify(&block), classify_scalar(&block));
+            let want = classify_scalar(&block);
+            prop_assert_eq!(classify(&block), want);
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                prop_assert_eq!(classify_with(Simd::Avx2, &block), want);
+            }
         }
     }
 }

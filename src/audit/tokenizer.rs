@@ -131,6 +131,8 @@ pub struct Tokenizer<'w, R> {
     on_read: Option<&'w (dyn Fn(u64) + Sync)>,
     /// Needle-free containers found by a skim that could not skip their parent.
     skimmed: VecDeque<Entry>,
+    /// Reused between skims.
+    skim: Skim,
 }
 
 #[derive(Clone, Copy)]
@@ -167,6 +169,7 @@ impl<'w, R: Read> Tokenizer<'w, R> {
             watcher: None,
             on_read: None,
             skimmed: VecDeque::new(),
+            skim: Skim::default(),
         }
     }
 
@@ -203,39 +206,45 @@ impl<'w, R: Read> Tokenizer<'w, R> {
         self.watcher.as_mut().map(|w| &mut w.pending)
     }
 
-    /// Skips the rest of the innermost open container (from just after its opening token or
-    /// a complete member), checking it at SIMD speed ([`super::skim`]). Returns `false`,
-    /// with nothing consumed, when it must be read token by token instead: it is invalid
-    /// (the tokens will say where), larger than [`SKIM_MAX`], holds a known-secret match,
-    /// or (with `needles`) mentions a needle. In the last case the needle-free containers
-    /// inside are remembered, so skipping them later costs nothing.
+    /// Skips the rest of the container whose opening token was just returned, checking it
+    /// at SIMD speed ([`super::skim`]). Returns `false`, with nothing consumed, when it
+    /// must be read token by token instead: it is invalid (the tokens will say where),
+    /// larger than [`SKIM_MAX`], holds a known-secret match, or (with `needles`) mentions a
+    /// needle. In the last case the needle-free containers inside are remembered, so
+    /// skipping them later costs nothing.
     pub fn skip_container(&mut self, needles: bool) -> Result<bool, ParseError> {
         let Some(&open) = self.stack.last() else {
             return Ok(false);
         };
-        let first = match self.state {
-            State::ObjFirst | State::ArrFirst => true,
-            State::After => false,
-            _ => return Ok(false),
-        };
+        if !matches!(self.state, State::ObjFirst | State::ArrFirst) {
+            return Ok(false);
+        }
         let here = self.base + self.pos as u64;
-        if first {
-            while self.skimmed.front().is_some_and(|e| e.start < here) {
-                self.skimmed.pop_front();
+        while self.skimmed.front().is_some_and(|e| e.start < here) {
+            self.skimmed.pop_front();
+        }
+        let buffered = self.base + self.end as u64;
+        let hit = self.skimmed.front().copied();
+        if let Some(e) = hit.filter(|e| e.start == here && e.end <= buffered) {
+            self.skimmed.pop_front();
+            if self.known_before(e.end) {
+                return Ok(false);
             }
-            let buffered = self.base + self.end as u64;
-            let hit = self.skimmed.front().copied();
-            if let Some(e) = hit.filter(|e| e.start == here && e.end <= buffered) {
-                self.skimmed.pop_front();
-                if self.known_before(e.end) {
-                    return Ok(false);
-                }
-                self.jump(e.end, e.lines, e.line_start);
-                return Ok(true);
-            }
+            self.jump(e.end, e.lines, e.line_start);
+            return Ok(true);
         }
         let mut start = self.pos;
-        let mut skim = Skim::new(here, open == b'{', first, needles);
+        let mut skim = std::mem::take(&mut self.skim);
+        skim.reset(here, open == b'{', needles);
+        let skipped = self.run_skim(&mut skim, &mut start);
+        self.skim = skim;
+        if !matches!(skipped, Ok(true)) {
+            self.pos = start;
+        }
+        skipped
+    }
+
+    fn run_skim(&mut self, skim: &mut Skim, start: &mut usize) -> Result<bool, ParseError> {
         let depth_left = self.max_depth - (self.stack.len() - 1);
         loop {
             match skim.run(&self.buf[..self.end], self.base, self.eof, depth_left) {
@@ -250,15 +259,11 @@ impl<'w, R: Read> Tokenizer<'w, R> {
                     self.jump(end, skim.lines, skim.line_start.unwrap_or(0));
                     return Ok(true);
                 }
-                Stop::More if self.end - start < SKIM_MAX => {
-                    let (shift, _) = self.fill(start)?;
-                    start -= shift;
-                    self.pos = start;
+                Stop::More if self.end - *start < SKIM_MAX => {
+                    let (shift, _) = self.fill(*start)?;
+                    *start -= shift;
                 }
-                Stop::More | Stop::Invalid => {
-                    self.pos = start;
-                    return Ok(false);
-                }
+                Stop::More | Stop::Invalid => return Ok(false),
             }
         }
     }
