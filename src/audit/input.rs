@@ -6,7 +6,7 @@ use std::io::{Read, Seek, SeekFrom};
 use super::finding::Finding;
 use super::kinds::{is_zip, looks_json, DocKind};
 use super::known::Known;
-use super::scan::{scan_document, scan_sized, DocScan, Draft};
+use super::scan::{scan_document, scan_file, scan_sized, DocScan, Draft};
 use super::{planfile, InputError, Notice};
 
 /// Shared, read-only settings for every input.
@@ -76,7 +76,7 @@ pub fn finish_drafts(drafts: Vec<Draft>, file: &str, member: Option<&str>) -> Ve
 }
 
 /// Audits a seekable input.
-pub fn audit_reader<R: Read + Seek>(
+pub fn audit_reader<R: Read + Seek + 'static>(
     mut r: R,
     file: &str,
     origin: Origin,
@@ -113,7 +113,10 @@ pub fn audit_reader<R: Read + Seek>(
         return InputReport::error(file, format!("cannot read: {e}"));
     }
     let on_read = ctx.on_read.as_deref().map(|f| f as &(dyn Fn(u64) + Sync));
-    let doc = scan_sized(r, size, 0, ctx.known.as_ref(), on_read);
+    let doc = match (&r as &dyn std::any::Any).downcast_ref::<std::fs::File>() {
+        Some(f) => scan_file(f, size.unwrap_or(0), ctx.known.as_ref(), on_read),
+        None => scan_sized(r, size, 0, ctx.known.as_ref(), on_read),
+    };
     judge_document(doc, file, None, origin)
 }
 

@@ -4,6 +4,7 @@
 //! ([`tokenizer`]) into a structure-aware scanner ([`scan`]) so memory stays flat on
 //! state files of hundreds of MB; files are audited in parallel (rayon).
 
+pub mod ahead;
 pub mod assign;
 pub mod baseline;
 pub mod finding;

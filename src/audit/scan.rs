@@ -1126,6 +1126,48 @@ fn scan_with<R: Read>(
     on_read: Option<&(dyn Fn(u64) + Sync)>,
     skim: bool,
 ) -> DocScan {
+    let tz = tokenizer(src, size, nest, known, on_read);
+    run_scan(tz, nest, known, skim)
+}
+
+/// [`scan_sized`] for a whole file: when it is large (and no known secrets are looked
+/// for, which needs every byte read here), a helper thread skims its later part at the
+/// same time ([`super::ahead`]).
+pub fn scan_file(
+    file: &std::fs::File,
+    size: u64,
+    known: Option<&Known>,
+    on_read: Option<&(dyn Fn(u64) + Sync)>,
+) -> DocScan {
+    scan_file_from(file, size, known, on_read, super::ahead::MIN_SIZE)
+}
+
+/// [`scan_file`] with a helper for files of at least `min_size` bytes.
+fn scan_file_from(
+    file: &std::fs::File,
+    size: u64,
+    known: Option<&Known>,
+    on_read: Option<&(dyn Fn(u64) + Sync)>,
+    min_size: u64,
+) -> DocScan {
+    if known.is_some() {
+        return scan_sized(file, Some(size), 0, known, on_read);
+    }
+    super::ahead::with_helper(file, size, min_size, |ahead| {
+        let tz = tokenizer(file, Some(size), 0, None, on_read)
+            .seekable()
+            .ahead(ahead);
+        run_scan(tz, 0, None, true)
+    })
+}
+
+fn tokenizer<'w, R: Read>(
+    src: R,
+    size: Option<u64>,
+    nest: u8,
+    known: Option<&'w Known>,
+    on_read: Option<&'w (dyn Fn(u64) + Sync)>,
+) -> Tokenizer<'w, R> {
     let default = if nest > 0 {
         64 * 1024
     } else {
@@ -1141,6 +1183,15 @@ fn scan_with<R: Read>(
     if let Some(f) = on_read {
         tz = tz.on_read(f);
     }
+    tz
+}
+
+fn run_scan<R: Read>(
+    mut tz: Tokenizer<'_, R>,
+    nest: u8,
+    known: Option<&Known>,
+    skim: bool,
+) -> DocScan {
     let mut an = Analyzer::new(nest, known);
     let mut error = None;
     loop {
@@ -1279,6 +1330,12 @@ mod tests {
         let fast = scan_with(data, cap, 0, None, None, true);
         let slow = scan_with(data, cap, 0, None, None, false);
         prop_assert_eq!(summary(&fast), summary(&slow));
+        // And with a helper skimming ahead, whatever the file's size.
+        let mut f = tempfile::tempfile().unwrap();
+        std::io::Write::write_all(&mut f, data).unwrap();
+        std::io::Seek::rewind(&mut f).unwrap();
+        let helped = scan_file_from(&f, data.len() as u64, None, None, 0);
+        prop_assert_eq!(summary(&helped), summary(&slow));
         Ok(())
     }
 

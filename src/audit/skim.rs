@@ -259,12 +259,14 @@ const OBJ_AFTER: u8 = 4;
 const ARR_FIRST: u8 = 5;
 const ARR_VALUE: u8 = 6;
 const ARR_AFTER: u8 = 7;
+/// Between containers in a free skim ([`Skim::free`]): only an opening bracket counts.
+const FREE: u8 = 8;
 /// Actions beyond "go to state n".
-const ERR: u8 = 8;
-const OPEN: u8 = 9;
-const CLOSE: u8 = 10;
+const ERR: u8 = 9;
+const OPEN: u8 = 10;
+const CLOSE: u8 = 11;
 /// Return state of the skimmed container itself: closing it ends the skim.
-const DONE: u8 = 11;
+const DONE: u8 = 12;
 
 /// Byte class: `{ [ } ] : , "` and anything else (a scalar's first byte).
 const CLASS: [u8; 256] = {
@@ -280,7 +282,7 @@ const CLASS: [u8; 256] = {
 };
 
 /// `NEXT[state][class]`: the next state or an action.
-const NEXT: [[u8; 8]; 8] = {
+const NEXT: [[u8; 8]; 9] = {
     //  {      [      }      ]      :          ,          "          scalar
     [
         [ERR, ERR, CLOSE, ERR, ERR, ERR, OBJ_COLON, ERR], // OBJ_FIRST
@@ -291,6 +293,7 @@ const NEXT: [[u8; 8]; 8] = {
         [OPEN, OPEN, ERR, CLOSE, ERR, ERR, ARR_AFTER, ARR_AFTER], // ARR_FIRST
         [OPEN, OPEN, ERR, ERR, ERR, ERR, ARR_AFTER, ARR_AFTER], // ARR_VALUE
         [ERR, ERR, ERR, CLOSE, ERR, ARR_VALUE, ERR, ERR], // ARR_AFTER
+        [OPEN, OPEN, FREE, FREE, FREE, FREE, FREE, FREE], // FREE
     ]
 };
 
@@ -301,7 +304,7 @@ const PACKED: [u64; 8] = {
     let mut class = 0;
     while class < 8 {
         let mut state = 0;
-        while state < 8 {
+        while state < 9 {
             t[class] |= (NEXT[state][class] as u64) << (4 * state);
             state += 1;
         }
@@ -404,6 +407,57 @@ impl Skim {
         self.entries.clear();
     }
 
+    /// A free skim from `start`, which must be outside any string: nothing is checked
+    /// between containers, each container found is checked on its own, and the needle-free
+    /// ones (the largest, none inside another) are listed in `entries`. It ends with
+    /// `Closed` at the end of the input, or `Invalid`.
+    pub fn free(start: u64) -> Self {
+        let mut s = Skim::new(start, true, true);
+        s.stack.clear();
+        s.state = FREE;
+        s
+    }
+
+    /// Entries that no container still open can swallow (removed from `entries`), and the
+    /// offset below which every entry has now been taken.
+    pub fn take_final(&mut self) -> (Vec<Entry>, u64) {
+        let (n, upto) = match self.stack.first() {
+            None => (self.entries.len(), self.next),
+            Some(open) => (
+                self.entries.partition_point(|e| e.start < open.start),
+                open.start,
+            ),
+        };
+        (self.entries.drain(..n).collect(), upto)
+    }
+
+    /// In a free skim, stops treating open containers that started more than `span` bytes
+    /// ago as candidates (their entries would come too late to help): their children
+    /// become the candidates.
+    pub fn release_outer(&mut self, span: u64) {
+        let mut n = 0;
+        while self
+            .stack
+            .get(n)
+            .is_some_and(|o| self.next.saturating_sub(o.start) > span)
+        {
+            n += 1;
+        }
+        if n == 0 {
+            return;
+        }
+        self.stack.drain(..n);
+        match self.stack.first_mut() {
+            Some(o) => o.ret = FREE,
+            None => self.state = FREE,
+        }
+    }
+
+    /// Absolute offset from which `run` still needs the bytes.
+    pub fn needs_from(&self) -> u64 {
+        self.pending_scalar.unwrap_or(self.next).min(self.next)
+    }
+
     /// Goes on through `buf` (whose first byte is at absolute offset `base`). `eof` says no
     /// more input follows `buf`; `depth_left` bounds the nesting.
     pub fn run(&mut self, buf: &[u8], base: u64, eof: bool, depth_left: usize) -> Stop {
@@ -476,10 +530,10 @@ impl Skim {
                         if self.stack.len() >= depth_left {
                             return Stop::Invalid;
                         }
-                        let ret = if state < ARR_FIRST {
-                            OBJ_AFTER
-                        } else {
-                            ARR_AFTER
+                        let ret = match state {
+                            FREE => FREE,
+                            s if s < ARR_FIRST => OBJ_AFTER,
+                            _ => ARR_AFTER,
                         };
                         self.stack.push(Open {
                             ret,
@@ -513,6 +567,12 @@ impl Skim {
             }
             self.count_lines(newlines);
             if avail < 64 {
+                if self.state == FREE {
+                    return Stop::Closed {
+                        end: self.next + avail as u64,
+                        needle: false,
+                    };
+                }
                 // The input ended inside the container.
                 return Stop::Invalid;
             }

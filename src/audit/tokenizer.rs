@@ -11,10 +11,11 @@ use std::io::{self, Read};
 
 use aho_corasick::AhoCorasick;
 
+use super::ahead::{Ahead, Seen, DEPTH};
 use super::skim::{Entry, Skim, Stop};
 
 /// Default read buffer: large enough to amortise syscalls, small enough for a flat RSS.
-pub const BUF_SIZE: usize = 512 * 1024;
+pub const BUF_SIZE: usize = 128 * 1024;
 /// Default nesting limit; Terraform documents stay far below it.
 pub const MAX_DEPTH: usize = 512;
 /// Largest single token (string) accepted.
@@ -133,6 +134,10 @@ pub struct Tokenizer<'w, R> {
     skimmed: VecDeque<Entry>,
     /// Reused between skims.
     skim: Skim,
+    /// A helper skimming ahead in the same file.
+    ahead: Option<&'w Ahead>,
+    /// Repositions the source at an absolute offset (when it can seek).
+    seek: Option<fn(&mut R, u64) -> io::Result<()>>,
 }
 
 #[derive(Clone, Copy)]
@@ -144,6 +149,14 @@ struct RawTok {
     offset: u64,
     line: u64,
     col: u64,
+}
+
+impl<'w, R: Read + io::Seek> Tokenizer<'w, R> {
+    /// Lets the tokenizer seek over containers a helper skimmed ([`Tokenizer::ahead`]).
+    pub fn seekable(mut self) -> Self {
+        self.seek = Some(|r, to| r.seek(io::SeekFrom::Start(to)).map(|_| ()));
+        self
+    }
 }
 
 impl<'w, R: Read> Tokenizer<'w, R> {
@@ -170,6 +183,8 @@ impl<'w, R: Read> Tokenizer<'w, R> {
             on_read: None,
             skimmed: VecDeque::new(),
             skim: Skim::default(),
+            ahead: None,
+            seek: None,
         }
     }
 
@@ -182,6 +197,13 @@ impl<'w, R: Read> Tokenizer<'w, R> {
     /// Watches the raw bytes for known secret values.
     pub fn watch(mut self, watcher: Watcher<'w>) -> Self {
         self.watcher = Some(watcher);
+        self
+    }
+
+    /// Takes skimmed containers from `ahead` (no known-secret watcher may be set: the
+    /// bytes it skims are never read here).
+    pub fn ahead(mut self, ahead: Option<&'w Ahead>) -> Self {
+        self.ahead = ahead.filter(|_| self.watcher.is_none());
         self
     }
 
@@ -220,6 +242,20 @@ impl<'w, R: Read> Tokenizer<'w, R> {
             return Ok(false);
         }
         let here = self.base + self.pos as u64;
+        if let Some(ahead) = self
+            .ahead
+            .filter(|_| self.stack.len() + DEPTH <= self.max_depth)
+        {
+            match ahead.take(here) {
+                Seen::Free(e) => {
+                    self.advance_to(e.end)?;
+                    self.jump(e.end, e.lines, e.line_start);
+                    return Ok(true);
+                }
+                Seen::NotFree if needles => return Ok(false),
+                Seen::NotFree | Seen::Unknown => {}
+            }
+        }
         while self.skimmed.front().is_some_and(|e| e.start < here) {
             self.skimmed.pop_front();
         }
@@ -266,6 +302,30 @@ impl<'w, R: Read> Tokenizer<'w, R> {
                 Stop::More | Stop::Invalid => return Ok(false),
             }
         }
+    }
+
+    /// Makes absolute offset `to` (at or after the current position) addressable in the
+    /// buffer, seeking over what is not buffered when the source can and it is far.
+    fn advance_to(&mut self, to: u64) -> Result<(), ParseError> {
+        while to > self.base + self.end as u64 {
+            let buffered = self.base + self.end as u64;
+            if let Some(seek) = self.seek.filter(|_| to - buffered >= self.buf.len() as u64) {
+                seek(&mut self.src, to)?;
+                if let Some(f) = self.on_read {
+                    f(to - buffered);
+                }
+                self.base = to;
+                self.pos = 0;
+                self.end = 0;
+                return Ok(());
+            }
+            self.pos = self.end;
+            let (_, more) = self.fill(self.end)?;
+            if !more {
+                return Err(self.err_truncated());
+            }
+        }
+        Ok(())
     }
 
     /// Whether a known-secret match starts before absolute offset `end`.

@@ -216,3 +216,134 @@ fn a_known_secret_used_as_a_key_or_index_key_is_masked_in_locations() {
         );
     }
 }
+
+/// A state big enough for the second core's helper ([`gcoauth::audit::ahead::MIN_SIZE`]),
+/// pretty-printed like Terraform, with leaks early (the scanner's own part), in the middle
+/// and at the end (the helper's part), and a sensitive `terraform_data` input.
+fn big_state(resources: usize) -> String {
+    let mut rs = Vec::new();
+    for i in 0..resources {
+        let (rtype, attrs, marks) = match i {
+            7 | 9_000 => (
+                "genesyscloud_oauth_client",
+                serde_json::json!({"name": format!("c{i}"), "client_secret": "FAKEsecret0123456789abcdefXYZ"}),
+                serde_json::json!([]),
+            ),
+            _ if i == resources - 2 => (
+                "terraform_data",
+                serde_json::json!({"input": {"value": "FAKEtfdataSecret123456", "type": "string"}, "output": {"value": "FAKEtfdataSecret123456", "type": "string"}}),
+                serde_json::json!([[{"type": "get_attr", "value": "input"}]]),
+            ),
+            _ => (
+                "aws_instance",
+                serde_json::json!({
+                    "ami": "ami-0123456789abcdef0", "id": format!("i-{i:017}"), "instance_type": "t3.micro",
+                    "tags": {"Name": format!("web-{i}"), "team": "platform"},
+                    "root_block_device": [{"volume_size": 8, "encrypted": true, "iops": 3000, "throughput": null}],
+                    "user_data": "#!/bin/sh\necho ready > /tmp/ready\n",
+                }),
+                serde_json::json!([]),
+            ),
+        };
+        rs.push(serde_json::json!({
+            "mode": "managed", "type": rtype, "name": format!("r{i}"),
+            "provider": "provider[\"registry.terraform.io/hashicorp/aws\"]",
+            "instances": [{"schema_version": 1, "attributes": attrs, "sensitive_attributes": marks,
+                           "private": "eyJzY2hlbWFfdmVyc2lvbiI6IjEifQ=="}],
+        }));
+    }
+    let last = resources - 1;
+    rs[last]["instances"][0]["attributes"]["client_secret"] =
+        "FAKEsecret0123456789abcdefXYZ".into();
+    serde_json::to_string_pretty(&serde_json::json!({
+        "version": 4, "terraform_version": "1.11.0", "serial": 1, "lineage": "x",
+        "outputs": {}, "resources": rs,
+    }))
+    .unwrap()
+}
+
+#[test]
+fn a_big_state_is_audited_the_same_with_the_second_core() {
+    let n = 30_000;
+    let doc = big_state(n);
+    assert!(doc.len() > 16 * 1024 * 1024, "{} bytes", doc.len());
+    let dir = tempfile::tempdir().unwrap();
+    let pretty = dir.path().join("pretty.tfstate");
+    let minified = dir.path().join("minified.tfstate");
+    std::fs::write(&pretty, &doc).unwrap();
+    let compact: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    std::fs::write(&minified, serde_json::to_string(&compact).unwrap()).unwrap();
+    let expect = vec![
+        (
+            "client-secret".to_string(),
+            "/resources/7/instances/0/attributes/client_secret".to_string(),
+        ),
+        (
+            "client-secret".into(),
+            "/resources/9000/instances/0/attributes/client_secret".into(),
+        ),
+        (
+            "terraform-data-sensitive".into(),
+            format!("/resources/{}/instances/0/attributes/input/value", n - 2),
+        ),
+        (
+            "terraform-data-sensitive".into(),
+            format!("/resources/{}/instances/0/attributes/output/value", n - 2),
+        ),
+        (
+            "client-secret".into(),
+            format!("/resources/{}/instances/0/attributes/client_secret", n - 1),
+        ),
+    ];
+    for path in [&pretty, &minified] {
+        let r = run(&[path.to_str().unwrap(), "--format", "json"]);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        r.assert_no_secret();
+        let mut got: Vec<(String, String)> =
+            r.hits().into_iter().map(|(rule, p, _)| (rule, p)).collect();
+        got.sort();
+        let mut want = expect.clone();
+        want.sort();
+        assert_eq!(got, want, "{}", path.display());
+        // Line numbers survive the jumps: the last finding's line is where the text is.
+        let v = r.json();
+        let last = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .max_by_key(|f| f["line"].as_u64())
+            .unwrap()
+            .clone();
+        let text = std::fs::read_to_string(path).unwrap();
+        let line = text
+            .lines()
+            .nth(last["line"].as_u64().unwrap() as usize - 1)
+            .unwrap();
+        let col = last["column"].as_u64().unwrap() as usize - 1;
+        assert!(
+            line[col..].starts_with('"'),
+            "{}: line {} col {}",
+            path.display(),
+            last["line"],
+            col + 1
+        );
+    }
+    // Damage far into the helper's part: an error, never a clean verdict.
+    let mut broken = doc.clone().into_bytes();
+    let at = broken.len() * 3 / 4;
+    let brace = at + broken[at..].iter().position(|&b| b == b'{').unwrap();
+    broken[brace] = b'<';
+    std::fs::write(&pretty, &broken).unwrap();
+    let r = run(&[pretty.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(
+        r.code, 1,
+        "leaks before the damage are still reported: {}",
+        r.stderr
+    );
+    let v = r.json();
+    assert_eq!(v["errors"].as_array().unwrap().len(), 1, "{v}");
+    broken.truncate(broken.len() - 10);
+    std::fs::write(&pretty, &broken).unwrap();
+    let r = run(&[pretty.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(r.json()["errors"].as_array().unwrap().len(), 1);
+}
