@@ -2,7 +2,9 @@
 //!
 //! Inputs are recognised by content ([`kinds`]), JSON is streamed through a fixed buffer
 //! ([`tokenizer`]) into a structure-aware scanner ([`scan`]) so memory stays flat on
-//! state files of hundreds of MB; files are audited in parallel (rayon).
+//! state files of hundreds of MB; what no rule can fire in is only checked, at SIMD speed
+//! ([`skim`]), by a second thread for large files ([`ahead`]); files are audited in
+//! parallel (rayon).
 
 pub mod ahead;
 pub mod assign;
@@ -84,6 +86,13 @@ pub struct Notice {
 /// never panics, whatever the input.
 pub fn scan_bytes(data: &[u8]) -> scan::DocScan {
     scan::scan_document(data, 0, None, None)
+}
+
+/// Everything [`scan_bytes`] reports, as text, and the same for the token-by-token
+/// reference scan (no skimming): the fuzzer checks they agree.
+#[doc(hidden)]
+pub fn scan_bytes_both_ways(data: &[u8]) -> [String; 2] {
+    scan::both_ways(data)
 }
 
 /// The exit code for a finished report: 1 on leaks, 2 on errors without leaks, else 0.

@@ -1255,6 +1255,32 @@ fn run_scan<R: Read>(
     }
 }
 
+/// Everything a scan reports, to compare skimming with the token-by-token reference.
+fn summary(r: &DocScan) -> String {
+    let mut out = format!(
+        "{:?} {} bytes={} error={:?}\n",
+        r.kind,
+        r.looks_terraform,
+        r.bytes,
+        r.error.as_ref().map(|e| e.to_string())
+    );
+    for d in &r.drafts {
+        out.push_str(&format!(
+            "{:?} {} {:?} {}:{} {} {:?}\n",
+            d.rule, d.pointer, d.inner_pointer, d.line, d.column, d.masked, d.address
+        ));
+    }
+    out
+}
+
+/// [`summary`] of a scan with skimming and of the token-by-token reference.
+pub(crate) fn both_ways(data: &[u8]) -> [String; 2] {
+    [
+        summary(&scan_with(data, None, 0, None, None, true)),
+        summary(&scan_with(data, None, 0, None, None, false)),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1308,29 +1334,11 @@ mod tests {
         assert!(scan(doc).drafts.is_empty());
     }
 
-    /// Everything a scan reports, to compare skimming with the token-by-token reference.
-    fn summary(r: &DocScan) -> String {
-        let mut out = format!(
-            "{:?} {} bytes={} error={:?}\n",
-            r.kind,
-            r.looks_terraform,
-            r.bytes,
-            r.error.as_ref().map(|e| e.to_string())
-        );
-        for d in &r.drafts {
-            out.push_str(&format!(
-                "{:?} {} {:?} {}:{} {} {:?}\n",
-                d.rule, d.pointer, d.inner_pointer, d.line, d.column, d.masked, d.address
-            ));
-        }
-        out
-    }
-
     fn same_with_and_without_skim(data: &[u8], cap: Option<u64>) -> Result<(), TestCaseError> {
         let fast = scan_with(data, cap, 0, None, None, true);
         let slow = scan_with(data, cap, 0, None, None, false);
         prop_assert_eq!(summary(&fast), summary(&slow));
-        // And with a helper skimming ahead, whatever the file's size.
+        // And through a file with a helper skimming ahead, whatever its size.
         let mut f = tempfile::tempfile().unwrap();
         std::io::Write::write_all(&mut f, data).unwrap();
         std::io::Seek::rewind(&mut f).unwrap();

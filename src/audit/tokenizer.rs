@@ -1,7 +1,9 @@
 //! A streaming pull tokenizer for JSON.
 //!
-//! It reads through a fixed buffer (grown only for a single token larger than the buffer), so
-//! memory does not depend on the document size. It validates structure (nesting, commas,
+//! It reads through a fixed buffer (grown only for a single token larger than the buffer, or
+//! a container being skimmed, up to [`SKIM_MAX`]), so memory does not depend on the document
+//! size. Containers the scanner does not need token by token are skipped after a SIMD check
+//! ([`Tokenizer::skip_container`], [`super::skim`]). It validates structure (nesting, commas,
 //! colons, literals) with an explicit stack and a depth limit instead of recursion, so hostile
 //! input cannot overflow the call stack. String bodies are skipped with `memchr`; escapes are
 //! decoded only on request ([`unescape`]).
