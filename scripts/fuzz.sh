@@ -37,7 +37,8 @@ for t in "${targets[@]}"; do
   # the next campaign regrows it from these in seconds.
   echo "$t: minimised corpus $(find "$min" -type f | wc -l) files, $(du -sh --apparent-size "$min" | cut -f1)"
   rm -rf "corpus/$t" && mkdir -p "corpus/$t"
-  find "$min" -type f -printf '%s %p\n' | sort -n | head -n "$KEEP" | cut -d' ' -f2- | xargs -r cp -t "corpus/$t/"
+  # awk, not head: head would close the pipe early and fail it under pipefail.
+  find "$min" -type f -printf '%s %p\n' | sort -n | awk -v k="$KEEP" 'NR <= k' | cut -d' ' -f2- | xargs -r cp -t "corpus/$t/"
   echo "$t: kept $(find "corpus/$t" -type f | wc -l) smallest as seeds, $(du -sh --apparent-size "corpus/$t" | cut -f1)"
   rm -rf "$work" "$min"
 done
