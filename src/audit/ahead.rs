@@ -1,24 +1,31 @@
 //! Skimming ahead on a second core. For one large file the scanner is sequential, so a
 //! helper thread skims the file's later part at the same time ([`Skim::free`]) and hands
-//! over the needle-free containers it checked there; when the scanner gets to one of them
-//! and would skim it anyway, it jumps over it instead.
+//! over the needle-free containers it checked there, chaining siblings of one array into
+//! runs; when the scanner gets to one of them and would skim it anyway, it jumps over it
+//! (a whole run at once, seeking when it is far).
 //!
-//! Nothing the helper says is trusted blindly. It starts at a guessed point outside any
-//! string; if the guess is wrong, its containers lie inside strings as the scanner sees
+//! The scanner never waits for the helper: where the helper has not been yet, the scanner
+//! skims for itself, and the helper, seeing that, leaves that stretch to it and starts a
+//! new leg further on. So both cores stay busy, and a slow or stopped helper costs speed,
+//! never a result.
+//!
+//! Nothing the helper says is trusted blindly. Each leg starts at a guessed point outside
+//! any string; if the guess is wrong, its containers lie inside strings as the scanner sees
 //! them, so none of them is ever asked for. A container it lists was checked on its own
-//! bytes alone, which is all the scanner needs once it reaches its opening bracket.
+//! bytes alone, which is all the scanner needs once it reaches its opening bracket; a run
+//! also had only whitespace and one comma between its members.
 
 use std::collections::VecDeque;
 use std::fs::File;
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
 
 use super::skim::{Entry, Skim, Stop};
 
 /// Files smaller than this are scanned by one thread.
 pub const MIN_SIZE: u64 = 16 * 1024 * 1024;
-/// The helper starts this far into the file: the scanner reads the first part at full cost
-/// while the helper gets going; after that the scanner mostly jumps over what the helper
-/// skimmed (measured best between 0.02 and 0.1 on the benchmark state and plan).
+/// The helper starts this far into the file, while the scanner reads the first part at full
+/// cost (measured best between 0.02 and 0.1 on the benchmark state and plan).
 const SPLIT: f64 = 0.05;
 /// Nesting the helper checks inside one container; the scanner adds its own depth.
 pub const DEPTH: usize = 64;
@@ -26,6 +33,8 @@ const CHUNK: usize = 128 * 1024;
 /// A container open longer than this is not waited for: its children are listed instead,
 /// so the scanner never waits for a whole `resources` array.
 const SPAN: u64 = 1024 * 1024;
+/// How far past the scanner a new leg of the helper starts.
+const LEAD: u64 = 4 * 1024 * 1024;
 
 /// What the helper has published.
 #[derive(Default)]
@@ -33,10 +42,9 @@ struct Shared {
     entries: VecDeque<Entry>,
     /// Every entry starting below this offset is published.
     upto: u64,
-    done: bool,
     cancel: bool,
-    /// The scanner is waiting for news.
-    waiting: bool,
+    /// Offsets the helper left to the scanner when it started its current leg.
+    gap: (u64, u64),
 }
 
 /// What the helper knows of a container.
@@ -47,7 +55,7 @@ pub enum Seen {
     /// It went past without finding such a container there (it has a needle, or is inside
     /// a larger needle-free one): skimming it again would only repeat that.
     NotFree,
-    /// It did not get there (it stopped early, or the start is before its part).
+    /// It did not get there (not yet, not in this leg, or it stopped early).
     Unknown,
 }
 
@@ -55,9 +63,10 @@ pub enum Seen {
 pub struct Ahead {
     from: u64,
     shared: Mutex<Shared>,
-    ready: Condvar,
     /// Entries moved out of `shared` in one go (only the scanner touches it).
     local: Mutex<VecDeque<Entry>>,
+    /// Where the scanner found the helper not there yet.
+    scanner_at: AtomicU64,
 }
 
 impl Ahead {
@@ -65,8 +74,9 @@ impl Ahead {
         self.shared.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// What the helper knows of the container whose content starts at `start`; waits
-    /// until the helper is past `start` or has stopped.
+    /// What the helper knows of the container whose content starts at `start`. Never
+    /// waits: where the helper has not been yet, the scanner skims for itself and the
+    /// helper moves on ahead of it.
     pub fn take(&self, start: u64) -> Seen {
         if start < self.from {
             return Seen::Unknown;
@@ -76,47 +86,49 @@ impl Ahead {
             while local.front().is_some_and(|e| e.start < start) {
                 local.pop_front();
             }
-            if let Some(e) = local.front() {
-                if e.start == start {
-                    return local.pop_front().map_or(Seen::Unknown, Seen::Free);
-                }
-                return Seen::NotFree;
+            if let Some(e) = local.front().filter(|e| e.start == start) {
+                let e = *e;
+                local.pop_front();
+                return Seen::Free(e);
             }
             let mut g = self.lock();
-            while g.entries.is_empty() && !g.done && g.upto <= start {
-                g.waiting = true;
-                g = self.ready.wait(g).unwrap_or_else(|e| e.into_inner());
+            if g.gap.0 <= start && start < g.gap.1 {
+                return Seen::Unknown;
             }
-            g.waiting = false;
+            if !local.is_empty() {
+                return Seen::NotFree;
+            }
             if g.entries.is_empty() {
-                return if g.upto > start {
-                    Seen::NotFree
-                } else {
-                    Seen::Unknown
-                };
+                if g.upto > start {
+                    return Seen::NotFree;
+                }
+                self.scanner_at.fetch_max(start, Ordering::Relaxed);
+                return Seen::Unknown;
             }
             std::mem::swap(&mut *local, &mut g.entries);
         }
     }
 
-    fn publish(&self, entries: Vec<Entry>, upto: u64, done: bool) -> bool {
+    /// A new leg of the helper starts at `start`: what lies between the scanner and it is
+    /// the scanner's to skim.
+    fn leg_starts(&self, start: u64) {
+        let scanner = self.scanner_at.load(Ordering::Relaxed).max(self.from);
+        let mut g = self.lock();
+        g.gap = (scanner, start);
+        g.upto = g.upto.max(start);
+    }
+
+    fn publish(&self, entries: Vec<Entry>, upto: u64) -> bool {
         let mut g = self.lock();
         g.entries.extend(entries);
         g.upto = g.upto.max(upto);
-        g.done |= done;
-        let (cancel, waiting) = (g.cancel, g.waiting);
-        drop(g);
-        if waiting {
-            self.ready.notify_one();
-        }
-        !cancel
+        !g.cancel
     }
 
     /// Stops the helper (the scanner is done with the file).
     pub fn cancel(&self) {
         let mut g = self.lock();
         g.cancel = true;
-        g.done = true;
     }
 }
 
@@ -136,45 +148,41 @@ pub fn with_helper<T>(
     let ahead = Ahead {
         from,
         shared: Mutex::new(Shared::default()),
-        ready: Condvar::new(),
         local: Mutex::new(VecDeque::new()),
+        scanner_at: AtomicU64::new(0),
     };
     std::thread::scope(|s| {
-        s.spawn(|| {
-            // Whatever happens to the helper, the scanner must not wait for it any more.
-            struct Done<'a>(&'a Ahead);
-            impl Drop for Done<'_> {
-                fn drop(&mut self) {
-                    self.0.publish(Vec::new(), 0, true);
-                }
-            }
-            let _done = Done(&ahead);
-            run_helper(&helper_file, from, size, &ahead);
-        });
+        s.spawn(|| run_helper(&helper_file, from, size, &ahead));
         let out = scan(Some(&ahead));
         ahead.cancel();
         out
     })
 }
 
-/// Skims `file` from a point after `from` that is outside any string in a valid
-/// document: just after a newline (never inside a JSON string), or in minified JSON at the
-/// `{` of `},{` (a guess; see the module doc for why a wrong one is harmless).
+/// Skims `file` from `from` on, in legs. Each leg starts at a point outside any string in a
+/// valid document: just after a newline (never inside a JSON string), or in minified JSON
+/// at the `{` of `},{` (a guess; see the module doc for why a wrong one is harmless). When
+/// the scanner catches up (it then skims for itself rather than wait), the helper leaves
+/// the stretch to it and starts a new leg [`LEAD`] bytes further on.
 fn run_helper(file: &File, from: u64, size: u64, ahead: &Ahead) {
     let mut buf = vec![0u8; CHUNK];
+    let mut leg_from = from;
+    while let Some(next) = run_leg(file, &mut buf, leg_from, size, ahead) {
+        leg_from = next;
+    }
+}
+
+/// One leg from `from`; returns where the next leg starts, if there is one.
+fn run_leg(file: &File, buf: &mut [u8], from: u64, size: u64, ahead: &Ahead) -> Option<u64> {
     let mut base = from;
-    let mut len = match read_at(file, &mut buf, base) {
-        Some(n) => n,
-        None => return,
-    };
+    let mut len = read_at(file, buf, base)?;
     let start = match memchr::memchr(b'\n', &buf[..len]) {
         Some(nl) => nl + 1,
-        None => match memchr::memmem::find(&buf[..len], b"},{") {
-            Some(i) => i + 2,
-            None => return,
-        },
+        None => memchr::memmem::find(&buf[..len], b"},{")? + 2,
     };
-    let mut skim = Skim::free(base + start as u64);
+    let start = base + start as u64;
+    ahead.leg_starts(start);
+    let mut skim = Skim::free(start);
     loop {
         let eof = base + len as u64 >= size;
         let stop = skim.run(&buf[..len], base, eof, DEPTH);
@@ -187,11 +195,16 @@ fn run_helper(file: &File, from: u64, size: u64, ahead: &Ahead) {
             } else {
                 u64::MAX
             };
-            ahead.publish(entries, upto, true);
-            return;
+            ahead.publish(entries, upto);
+            return None;
         }
-        if !ahead.publish(entries, upto, false) {
-            return;
+        if !ahead.publish(entries, upto) {
+            return None;
+        }
+        let scanner = ahead.scanner_at.load(Ordering::Relaxed);
+        if scanner > upto {
+            let next = scanner.saturating_add(LEAD);
+            return (next < size).then_some(next);
         }
         let keep = skim.needs_from();
         let shift = (keep - base) as usize;
@@ -200,11 +213,11 @@ fn run_helper(file: &File, from: u64, size: u64, ahead: &Ahead) {
         base = keep;
         if len == buf.len() {
             // One scalar longer than the buffer: not worth following.
-            return;
+            return None;
         }
-        match read_at(file, &mut buf[len..], base + len as u64) {
-            Some(0) | None => return,
-            Some(n) => len += n,
+        match read_at(file, &mut buf[len..], base + len as u64)? {
+            0 => return None,
+            n => len += n,
         }
     }
 }

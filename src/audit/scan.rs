@@ -401,6 +401,13 @@ impl<'k> Analyzer<'k> {
         rtype.is_none_or(|t| t == "terraform_data")
     }
 
+    /// Accounts for `n` array elements skipped after the one just ended.
+    fn skip_siblings(&mut self, n: u32) {
+        if let Some(f) = self.frames.last_mut().filter(|f| !f.is_obj) {
+            f.index = f.index.wrapping_add(n as u64);
+        }
+    }
+
     /// Starts a value (scalar or container) in the top frame: advances array indices.
     fn begin_value(&mut self) {
         if let Some(f) = self.frames.last_mut() {
@@ -1208,9 +1215,12 @@ fn run_scan<R: Read>(
                     _ => None,
                 };
                 if let Some(needles) = plan {
-                    match tz.skip_container(needles) {
-                        Ok(true) => an.on_end(),
-                        Ok(false) => {}
+                    match tz.skip_containers(needles) {
+                        Ok(0) => {}
+                        Ok(n) => {
+                            an.on_end();
+                            an.skip_siblings(n - 1);
+                        }
                         Err(e) => {
                             error = Some(e);
                             break;

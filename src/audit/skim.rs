@@ -337,6 +337,9 @@ pub struct Entry {
     pub lines: u64,
     /// Absolute offset just past the last of them (meaningful if `lines > 0`).
     pub line_start: u64,
+    /// How many sibling containers, one after another in the same array, this covers (a
+    /// free skim chains them when only a comma lies between them); `end` is the last one's.
+    pub count: u32,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -345,6 +348,9 @@ struct Open {
     ret: u8,
     start: u64,
     lines: u64,
+    /// A top-level container of a free skim that follows the previous one with only a
+    /// comma between them (and the same bracket).
+    chained: bool,
 }
 
 /// The state of one skim over one container, kept across buffer refills.
@@ -373,6 +379,9 @@ pub struct Skim {
     pub line_start: Option<u64>,
     /// Needle-free inner containers, in order, none inside another (only with needles).
     pub entries: Vec<Entry>,
+    /// In a free skim: the end, bracket and running line count of the last top-level
+    /// container, if it was needle-free.
+    last_top: Option<(u64, u8, u64)>,
 }
 
 impl Skim {
@@ -398,7 +407,9 @@ impl Skim {
             ret: DONE,
             start,
             lines: 0,
+            chained: false,
         });
+        self.last_top = None;
         self.needles = needles;
         self.carry = Carry::default();
         self.needle_end = None;
@@ -535,10 +546,13 @@ impl Skim {
                             s if s < ARR_FIRST => OBJ_AFTER,
                             _ => ARR_AFTER,
                         };
+                        let start = self.next + i as u64 + 1;
+                        let chained = state == FREE && self.follows_last_top(buf, base, start, c);
                         self.stack.push(Open {
                             ret,
-                            start: self.next + i as u64 + 1,
+                            start,
                             lines: self.lines + (newlines & below).count_ones() as u64,
+                            chained,
                         });
                         state = if class == 0 { OBJ_FIRST } else { ARR_FIRST };
                     }
@@ -555,7 +569,10 @@ impl Skim {
                         }
                         state = open.ret;
                         if self.needles {
-                            self.record(open, end, needle & below, newlines & below);
+                            let kept = self.record(open, end, needle & below, newlines & below);
+                            if open.ret == FREE {
+                                self.chain_top(open, kept, buf[at + i as usize]);
+                            }
                         }
                     }
                     _ => return Stop::Invalid,
@@ -582,13 +599,13 @@ impl Skim {
 
     /// Lists an inner container that just closed at `end` if no needle ended inside it;
     /// `needle` and `newlines` are the current block's bits before the closing bracket.
-    fn record(&mut self, open: Open, end: u64, needle: u64, newlines: u64) {
+    fn record(&mut self, open: Open, end: u64, needle: u64, newlines: u64) -> bool {
         let last_needle = match needle {
             0 => self.needle_end,
             n => Some(self.next + 63 - n.leading_zeros() as u64),
         };
         if last_needle.is_some_and(|p| p >= open.start) {
-            return;
+            return false;
         }
         while self.entries.last().is_some_and(|e| e.start > open.start) {
             self.entries.pop();
@@ -603,7 +620,53 @@ impl Skim {
             end,
             lines: lines - open.lines,
             line_start,
+            count: 1,
         });
+        true
+    }
+
+    /// Whether a top-level container opening with `bracket` just before `start` follows
+    /// the last needle-free one with only whitespace and one comma between (the bytes are
+    /// still in `buf`, or it does not count).
+    fn follows_last_top(&self, buf: &[u8], base: u64, start: u64, bracket: u8) -> bool {
+        let Some((end, close, _)) = self.last_top else {
+            return false;
+        };
+        if end < base || close != bracket + 2 {
+            return false;
+        }
+        let gap = &buf[(end - base) as usize..(start - 1 - base) as usize];
+        gap.iter().filter(|&&b| b == b',').count() == 1
+            && gap
+                .iter()
+                .all(|b| matches!(b, b',' | b' ' | b'\n' | b'\t' | b'\r'))
+    }
+
+    /// After a top-level container of a free skim closed (`kept`: it was listed, last):
+    /// merges it into the previous entry when they are chained siblings.
+    fn chain_top(&mut self, open: Open, kept: bool, close: u8) {
+        if !kept {
+            self.last_top = None;
+            return;
+        }
+        let Some(new) = self.entries.last().copied() else {
+            return;
+        };
+        let lines_now = open.lines + new.lines;
+        if let (true, Some((prev_end, _, prev_lines))) = (open.chained, self.last_top) {
+            let n = self.entries.len();
+            if n >= 2 && self.entries[n - 2].end == prev_end {
+                self.entries.pop();
+                let prev = &mut self.entries[n - 2];
+                prev.end = new.end;
+                prev.count += 1;
+                if lines_now > prev_lines {
+                    prev.line_start = new.line_start;
+                }
+                prev.lines += lines_now - prev_lines;
+            }
+        }
+        self.last_top = Some((new.end, close, lines_now));
     }
 
     fn count_lines(&mut self, newlines: u64) {
@@ -749,6 +812,38 @@ mod tests {
         assert_eq!(text(&s.entries[0]), b"{\"b\": [1]}");
         assert_eq!(text(&s.entries[1]), b"[2]");
         assert_eq!(text(&s.entries[2]), b"[[3], []]");
+    }
+
+    #[test]
+    fn a_free_skim_chains_needle_free_siblings_into_runs() {
+        // Starts inside an array, as a helper leg does.
+        let doc = b"  {\"a\": 1},\n  {\"b\": [2]},\n  {\"c\": \"secret\"},\n  {\"d\": 4},\n  [5],\n  {\"e\": 5}\n]\n, \"k\": {\"f\": 6}, \"l\": {\"g\": 7}}";
+        let mut s = Skim::free(0);
+        assert_eq!(s.run(doc, 0, true, 64), closed(doc.len(), false));
+        let text = |e: &Entry| {
+            String::from_utf8_lossy(&doc[e.start as usize - 1..e.end as usize]).into_owned()
+        };
+        let got: Vec<(String, u32, u64)> = s
+            .entries
+            .iter()
+            .map(|e| (text(e), e.count, e.lines))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                // Two objects with only ",\n  " between them: one run, one newline inside.
+                ("{\"a\": 1},\n  {\"b\": [2]}".to_string(), 2, 1),
+                // After the needle, `{"d"}` and `[5]` differ in bracket: no run.
+                ("{\"d\": 4}".to_string(), 1, 0),
+                ("[5]".to_string(), 1, 0),
+                ("{\"e\": 5}".to_string(), 1, 0),
+                // Object members are not a run: a key lies between.
+                ("{\"f\": 6}".to_string(), 1, 0),
+                ("{\"g\": 7}".to_string(), 1, 0),
+            ]
+        );
+        let run = s.entries[0];
+        assert_eq!(run.line_start, 12, "just past the newline between the two");
     }
 
     #[test]

@@ -237,25 +237,34 @@ impl<'w, R: Read> Tokenizer<'w, R> {
     /// needle. In the last case the needle-free containers inside are remembered, so
     /// skipping them later costs nothing.
     pub fn skip_container(&mut self, needles: bool) -> Result<bool, ParseError> {
+        Ok(self.skip_containers(needles)? > 0)
+    }
+
+    /// [`Tokenizer::skip_container`], also skipping the needle-free siblings that follow it
+    /// in the same array when a helper checked them as a run ([`super::ahead`]): returns
+    /// how many containers were skipped (0 if none). The caller must want each of them
+    /// skimmed; siblings of the same bracket in one array are alike in that.
+    pub fn skip_containers(&mut self, needles: bool) -> Result<u32, ParseError> {
         let Some(&open) = self.stack.last() else {
-            return Ok(false);
+            return Ok(0);
         };
         if !matches!(self.state, State::ObjFirst | State::ArrFirst) {
-            return Ok(false);
+            return Ok(0);
         }
         let here = self.base + self.pos as u64;
         if let Some(ahead) = self
             .ahead
             .filter(|_| self.stack.len() + DEPTH <= self.max_depth)
         {
+            let in_array = self.stack.len() >= 2 && self.stack[self.stack.len() - 2] == b'[';
             match ahead.take(here) {
-                Seen::Free(e) => {
+                Seen::Free(e) if e.count == 1 || in_array => {
                     self.advance_to(e.end)?;
                     self.jump(e.end, e.lines, e.line_start);
-                    return Ok(true);
+                    return Ok(e.count);
                 }
-                Seen::NotFree if needles => return Ok(false),
-                Seen::NotFree | Seen::Unknown => {}
+                Seen::NotFree if needles => return Ok(0),
+                Seen::Free(_) | Seen::NotFree | Seen::Unknown => {}
             }
         }
         while self.skimmed.front().is_some_and(|e| e.start < here) {
@@ -266,10 +275,10 @@ impl<'w, R: Read> Tokenizer<'w, R> {
         if let Some(e) = hit.filter(|e| e.start == here && e.end <= buffered) {
             self.skimmed.pop_front();
             if self.known_before(e.end) {
-                return Ok(false);
+                return Ok(0);
             }
             self.jump(e.end, e.lines, e.line_start);
-            return Ok(true);
+            return Ok(1);
         }
         let mut start = self.pos;
         let mut skim = std::mem::take(&mut self.skim);
@@ -279,7 +288,7 @@ impl<'w, R: Read> Tokenizer<'w, R> {
         if !matches!(skipped, Ok(true)) {
             self.pos = start;
         }
-        skipped
+        skipped.map(u32::from)
     }
 
     fn run_skim(&mut self, skim: &mut Skim, start: &mut usize) -> Result<bool, ParseError> {
