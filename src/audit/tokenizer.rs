@@ -316,11 +316,12 @@ impl<'w, R: Read> Tokenizer<'w, R> {
     }
 
     /// Makes absolute offset `to` (at or after the current position) addressable in the
-    /// buffer, seeking over what is not buffered when the source can and it is far.
+    /// buffer, seeking over what is not buffered when the source can and it is far enough
+    /// (16 KiB: below that, reading on costs less than a seek and a fresh read).
     fn advance_to(&mut self, to: u64) -> Result<(), ParseError> {
         while to > self.base + self.end as u64 {
             let buffered = self.base + self.end as u64;
-            if let Some(seek) = self.seek.filter(|_| to - buffered >= self.buf.len() as u64) {
+            if let Some(seek) = self.seek.filter(|_| to - buffered >= 16 * 1024) {
                 seek(&mut self.src, to)?;
                 if let Some(f) = self.on_read {
                     f(to - buffered);
