@@ -83,13 +83,18 @@ impl Ahead {
         }
         let mut local = self.local.lock().unwrap_or_else(|e| e.into_inner());
         loop {
-            while local.front().is_some_and(|e| e.start < start) {
+            while local.front().is_some_and(|e| e.end <= start) {
                 local.pop_front();
             }
             if let Some(e) = local.front().filter(|e| e.start == start) {
                 let e = *e;
                 local.pop_front();
                 return Seen::Free(e);
+            }
+            // Inside a larger needle-free container the scanner did not skip (say, one
+            // whose role it always reads): this one is needle-free too, so worth a skim.
+            if local.front().is_some_and(|e| e.start < start) {
+                return Seen::Unknown;
             }
             let mut g = self.lock();
             if g.gap.0 <= start && start < g.gap.1 {
@@ -189,13 +194,14 @@ fn run_leg(file: &File, buf: &mut [u8], from: u64, size: u64, ahead: &Ahead) -> 
         skim.release_outer(SPAN);
         let (entries, upto) = skim.take_final();
         if stop != Stop::More {
-            // After an error, what follows the last final entry was not checked.
-            let upto = if stop == Stop::Invalid {
-                upto
-            } else {
-                u64::MAX
-            };
-            ahead.publish(entries, upto);
+            if stop == Stop::Invalid {
+                // A wrong start guess, or damage the scanner will report: what follows the
+                // last final entry was not checked; try again further on.
+                ahead.publish(entries, upto);
+                let next = upto.max(start).saturating_add(LEAD);
+                return (next < size).then_some(next);
+            }
+            ahead.publish(entries, u64::MAX);
             return None;
         }
         if !ahead.publish(entries, upto) {

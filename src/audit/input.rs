@@ -113,9 +113,10 @@ pub fn audit_reader<R: Read + Seek + 'static>(
         return InputReport::error(file, format!("cannot read: {e}"));
     }
     let on_read = ctx.on_read.as_deref().map(|f| f as &(dyn Fn(u64) + Sync));
-    let doc = match (&r as &dyn std::any::Any).downcast_ref::<std::fs::File>() {
-        Some(f) => scan_file(f, size.unwrap_or(0), ctx.known.as_ref(), on_read),
-        None => scan_sized(r, size, 0, ctx.known.as_ref(), on_read),
+    let disk = (&r as &dyn std::any::Any).downcast_ref::<std::fs::File>();
+    let doc = match (disk, size) {
+        (Some(f), Some(size)) => scan_file(f, size, ctx.known.as_ref(), on_read),
+        _ => scan_sized(r, size, 0, ctx.known.as_ref(), on_read),
     };
     judge_document(doc, file, None, origin)
 }

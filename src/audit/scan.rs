@@ -256,6 +256,8 @@ struct Analyzer<'k> {
     sensitive_vars: HashSet<String>,
     nest: u8,
     known: Option<&'k Known>,
+    /// A problem the structure makes for the rules (the document cannot be judged).
+    error: Option<ParseError>,
 }
 
 impl<'k> Analyzer<'k> {
@@ -270,6 +272,7 @@ impl<'k> Analyzer<'k> {
             sensitive_vars: HashSet::new(),
             nest,
             known,
+            error: None,
         }
     }
 
@@ -728,6 +731,16 @@ impl<'k> Analyzer<'k> {
             }
             (Role::StateResource | Role::PlanResource, b"mode") if is_str => {
                 data.mode = Some(text())
+            }
+            (Role::StateResource | Role::PlanResource, b"type")
+                if is_str && data.rtype.is_some() =>
+            {
+                // Skimming decided on the first `type`; a second one could turn the
+                // resource into a `terraform_data` after the fact.
+                self.error.get_or_insert(ParseError::DuplicateType {
+                    line: value.line,
+                    col: value.col,
+                });
             }
             (Role::StateResource | Role::PlanResource | Role::Backend, b"type") if is_str => {
                 data.rtype = Some(text())
@@ -1206,6 +1219,10 @@ fn run_scan<R: Read>(
             Ok((tok, matches)) => {
                 let kind = tok.kind;
                 an.on_token(&tok, matches);
+                if let Some(e) = an.error.take() {
+                    error = Some(e);
+                    break;
+                }
                 if kind == Kind::End {
                     break;
                 }
@@ -1336,6 +1353,22 @@ mod tests {
             assert!(r.error.is_none(), "{doc}");
             assert_eq!(r.kind, DocKind::Unknown);
         }
+    }
+
+    #[test]
+    fn a_second_type_in_a_resource_is_an_error_both_ways() {
+        // Found by review: skimming decided on the first `type` (not terraform_data) and
+        // skipped `attributes`; the token-by-token path took the last one and reported.
+        let doc = r#"{"version":4,"resources":[{"mode":"managed","type":"null_resource","name":"r","instances":[{"attributes":{"input":{"value":"hunter2hunter2","type":"string"}},"sensitive_attributes":[[{"type":"get_attr","value":"input"}]]}],"type":"terraform_data"}]}"#;
+        for skim in [true, false] {
+            let r = scan_with(doc.as_bytes(), None, 0, None, None, skim);
+            assert!(
+                matches!(r.error, Some(ParseError::DuplicateType { .. })),
+                "{:?}",
+                r.error
+            );
+        }
+        same_with_and_without_skim(doc.as_bytes(), None).unwrap();
     }
 
     #[test]

@@ -48,6 +48,9 @@ pub enum ParseError {
     /// One token is larger than [`MAX_TOKEN`].
     #[error("a single JSON token is larger than {0} bytes")]
     TokenTooLarge(usize),
+    /// A resource names its `type` twice: which one counts decides what is a leak.
+    #[error("ambiguous resource: a second `type` key at line {line}, column {col}")]
+    DuplicateType { line: u64, col: u64 },
 }
 
 /// What a token is.
