@@ -3,7 +3,7 @@
 //! It reads through a fixed buffer (grown only for a single token larger than the buffer, or
 //! a container being skimmed, up to [`SKIM_MAX`]), so memory does not depend on the document
 //! size. Containers the scanner does not need token by token are skipped after a SIMD check
-//! ([`Tokenizer::skip_container`], [`super::skim`]). It validates structure (nesting, commas,
+//! ([`Tokenizer::skip_containers`], [`super::skim`]). It validates structure (nesting, commas,
 //! colons, literals) with an explicit stack and a depth limit instead of recursion, so hostile
 //! input cannot overflow the call stack. String bodies are skipped with `memchr`; escapes are
 //! decoded only on request ([`unescape`]).
@@ -22,7 +22,9 @@ pub const BUF_SIZE: usize = 128 * 1024;
 pub const MAX_DEPTH: usize = 512;
 /// Largest single token (string) accepted.
 pub const MAX_TOKEN: usize = 256 * 1024 * 1024;
-/// Largest container [`Tokenizer::skip_container`] skims; bigger ones are read token by
+/// Nearest jump worth a seek: below it, reading on costs less than a seek and a fresh read.
+const SEEK_MIN: u64 = 16 * 1024;
+/// Largest container [`Tokenizer::skip_containers`] skims; bigger ones are read token by
 /// token (their children are skimmed), so the buffer stays small.
 pub const SKIM_MAX: usize = 4 * 1024 * 1024;
 
@@ -234,19 +236,14 @@ impl<'w, R: Read> Tokenizer<'w, R> {
     }
 
     /// Skips the rest of the container whose opening token was just returned, checking it
-    /// at SIMD speed ([`super::skim`]). Returns `false`, with nothing consumed, when it
-    /// must be read token by token instead: it is invalid (the tokens will say where),
-    /// larger than [`SKIM_MAX`], holds a known-secret match, or (with `needles`) mentions a
-    /// needle. In the last case the needle-free containers inside are remembered, so
-    /// skipping them later costs nothing.
-    pub fn skip_container(&mut self, needles: bool) -> Result<bool, ParseError> {
-        Ok(self.skip_containers(needles)? > 0)
-    }
-
-    /// [`Tokenizer::skip_container`], also skipping the needle-free siblings that follow it
-    /// in the same array when a helper checked them as a run ([`super::ahead`]): returns
-    /// how many containers were skipped (0 if none). The caller must want each of them
-    /// skimmed; siblings of the same bracket in one array are alike in that.
+    /// at SIMD speed ([`super::skim`]), and the needle-free siblings that follow it in the
+    /// same array when a helper checked them as a run ([`super::ahead`]). Returns how many
+    /// containers were skipped: 0, with nothing consumed, when it must be read token by
+    /// token instead: it is invalid (the tokens will say where), larger than [`SKIM_MAX`],
+    /// holds a known-secret match, or (with `needles`) mentions a needle. In the last case
+    /// the needle-free containers inside are remembered, so skipping them later costs
+    /// nothing. The caller must want each container skimmed; siblings of the same bracket
+    /// in one array are alike in that.
     pub fn skip_containers(&mut self, needles: bool) -> Result<u32, ParseError> {
         let Some(&open) = self.stack.last() else {
             return Ok(0);
@@ -319,12 +316,12 @@ impl<'w, R: Read> Tokenizer<'w, R> {
     }
 
     /// Makes absolute offset `to` (at or after the current position) addressable in the
-    /// buffer, seeking over what is not buffered when the source can and it is far enough
-    /// (16 KiB: below that, reading on costs less than a seek and a fresh read).
+    /// buffer, seeking over what is not buffered when the source can and it is at least
+    /// [`SEEK_MIN`] away.
     fn advance_to(&mut self, to: u64) -> Result<(), ParseError> {
         while to > self.base + self.end as u64 {
             let buffered = self.base + self.end as u64;
-            if let Some(seek) = self.seek.filter(|_| to - buffered >= 16 * 1024) {
+            if let Some(seek) = self.seek.filter(|_| to - buffered >= SEEK_MIN) {
                 seek(&mut self.src, to)?;
                 if let Some(f) = self.on_read {
                     f(to - buffered);
