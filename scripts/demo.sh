@@ -39,7 +39,6 @@ die() {
   fi
   exit 1
 }
-sm() { python3 "$ROOT/tests/e2e/sm.py" "$@"; }
 # jget KEY... < JSON: the value at that path, printed like `jq -r` (true/false, "" for null).
 jget() {
   python3 -c '

@@ -40,12 +40,7 @@ cd "$ROOT"
 VERBOSE=0
 [[ ${1:-} == -v ]] && VERBOSE=1
 
-for tool in cargo terraform python3 jq curl; do
-  command -v "$tool" >/dev/null || {
-    echo "e2e-module: '$tool' not found on PATH" >&2
-    exit 2
-  }
-done
+require_tools e2e-module cargo terraform python3 jq curl
 
 START=$SECONDS
 T=$(mktemp -d "${TMPDIR:-/tmp}/e2e-module.XXXXXX")
@@ -57,7 +52,6 @@ trap 'services_stop; rm -rf "$T"' EXIT
 RUN=$(python3 -c 'import uuid; print(uuid.uuid4().hex[:8])') # keeps names unique per run
 RESULTS=$T/results
 : >"$RESULTS"
-sm() { python3 "$ROOT/tests/e2e/sm.py" "$@"; }     # moto/emulator checks, never prints secrets
 scan() { python3 "$ROOT/tests/e2e/scan.py" "$@"; } # leak sweep: exit 1 when a value is found
 
 # --- build ----------------------------------------------------------------------------------

@@ -19,9 +19,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
-for tool in cargo terraform python3 jq curl; do
-  command -v "$tool" >/dev/null || { echo "exposure-sweep: '$tool' not found on PATH" >&2; exit 2; }
-done
+require_tools exposure-sweep cargo terraform python3 jq curl
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/gcoauth-sweep.XXXXXX")
 PRIV=$T/private # needles live here, outside every searched place
@@ -34,7 +32,6 @@ check() {
   shift
   if "$@"; then echo "  ok   $desc"; PASSED=$((PASSED + 1)); else echo "  FAIL $desc"; FAILED=$((FAILED + 1)); fi
 }
-sm() { python3 "$ROOT/tests/e2e/sm.py" "$@"; }
 
 [[ ${SWEEP_SKIP_BUILD:-0} == 1 ]] || cargo build --bins --quiet
 GCOAUTH=$ROOT/target/debug/gcoauth

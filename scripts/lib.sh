@@ -1,7 +1,23 @@
-# Shared helpers for scripts/*.sh: free ports, moto and emulator lifecycles.
+# Shared helpers for scripts/*.sh: tool checks, free ports, moto and emulator lifecycles.
 # Sourced, not executed. Every service started here is stopped by `services_stop` (trap it).
 
 GCOAUTH_PIDS=()
+GCOAUTH_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# require_tools NAME TOOL...: exits 2, naming the script, when a tool is not on PATH.
+require_tools() {
+  local name=$1 tool
+  shift
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || {
+      echo "$name: '$tool' not found on PATH" >&2
+      exit 2
+    }
+  done
+}
+
+# sm ARGS...: moto/emulator checks (tests/e2e/sm.py); never prints secrets.
+sm() { python3 "$GCOAUTH_REPO/tests/e2e/sm.py" "$@"; }
 
 # Prints a free loopback TCP port.
 free_port() {

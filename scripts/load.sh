@@ -19,9 +19,7 @@ PAR=${LOAD_PARALLELISM:-20}
 RATE=${LOAD_RATE:-5}
 TRATE=${LOAD_TOKEN_RATE:-10}
 WINDOW=${LOAD_WINDOW:-1}
-for tool in cargo terraform python3 jq curl; do
-  command -v "$tool" >/dev/null || { echo "load: '$tool' not found on PATH" >&2; exit 2; }
-done
+require_tools load cargo terraform python3 jq curl
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/gcoauth-load.XXXXXX")
 trap 'services_stop; rm -rf "$T"' EXIT
@@ -31,7 +29,6 @@ check() {
   shift
   if "$@"; then echo "  ok   $desc"; PASSED=$((PASSED + 1)); else echo "  FAIL $desc"; FAILED=$((FAILED + 1)); fi
 }
-sm() { python3 "$ROOT/tests/e2e/sm.py" "$@"; }
 json_is() { [[ $(jq -r "$2" <<<"$1") == "$3" ]]; }
 now() { date +%s.%N; }
 secs() { python3 -c "print(f'{$2 - $1:.1f}')"; }

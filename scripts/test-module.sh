@@ -21,12 +21,9 @@ STUB_SRC=$ROOT/tests/module/stub-gcoauth.sh
 VERBOSE=0
 [[ ${1:-} == -v ]] && VERBOSE=1
 
-for tool in terraform jq; do
-  command -v "$tool" >/dev/null || {
-    echo "test-module: '$tool' not found on PATH" >&2
-    exit 2
-  }
-done
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
+require_tools test-module terraform jq
 
 START=$SECONDS
 T=$(mktemp -d "${TMPDIR:-/tmp}/test-module.XXXXXX")
