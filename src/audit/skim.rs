@@ -24,38 +24,45 @@ pub struct Masks {
     /// Space, tab, CR, LF.
     pub ws: u64,
     pub newline: u64,
-    /// The needle letters `c r e t o k n m` in any case, then `_`, `d`, `u`.
-    pub letters: [u64; 11],
+    /// Where a needle ends (`cret`, `oken`, `rm_d`, `\u`), also one begun in the
+    /// previous block.
+    pub needle: u64,
 }
 
-/// Needle letters of the previous block, so needles split across blocks are found.
+/// The last three bits of the needle letters' masks of the previous block, 3 bits per
+/// mask in the order `c r e o k m _ \\`, so needles split across blocks are found.
 #[derive(Debug, Default, Clone, Copy)]
-struct Carry {
-    letters: [u64; 11],
-    backslash: u64,
-}
+pub struct Carry(u64);
 
-/// Bits where a needle ends (`cret`, `oken`, `rm_d`, `\u`).
+/// Bits where a needle ends, from the masks of the letters `c r e t o k n m` (any case),
+/// `_ d u` and the backslash.
 #[inline(always)]
-fn needle_ends(m: &Masks, prev: &mut Carry) -> u64 {
-    let [c, r, e, t, o, k, n, mm, us, d, u] = m.letters;
-    let [pc, pr, pe, _, po, pk, _, pm, pus, _, _] = prev.letters;
-    let sh = |x: u64, p: u64, by: u32| (x << by) | (p >> (64 - by));
-    let e1 = sh(e, pe, 1);
-    let ends = (t & e1 & sh(r, pr, 2) & sh(c, pc, 3))
-        | (n & e1 & sh(k, pk, 2) & sh(o, po, 3))
-        | (d & sh(us, pus, 1) & sh(mm, pm, 2) & sh(r, pr, 3))
-        | (u & sh(m.backslash, prev.backslash, 1));
-    *prev = Carry {
-        letters: m.letters,
-        backslash: m.backslash,
-    };
+fn needle_ends(letters: [u64; 11], backslash: u64, prev: &mut Carry) -> u64 {
+    let [c, r, e, t, o, k, n, mm, us, d, u] = letters;
+    let p = prev.0;
+    // `x` shifted left by `by`, with the previous block's top bits of mask `slot`.
+    let sh = |x: u64, slot: u32, by: u32| (x << by) | (((p >> (3 * slot)) & 7) >> (3 - by));
+    let e1 = sh(e, 2, 1);
+    let ends = (t & e1 & sh(r, 1, 2) & sh(c, 0, 3))
+        | (n & e1 & sh(k, 4, 2) & sh(o, 3, 3))
+        | (d & sh(us, 6, 1) & sh(mm, 5, 2) & sh(r, 1, 3))
+        | (u & sh(backslash, 7, 1));
+    let top = |x: u64, slot: u32| (x >> 61) << (3 * slot);
+    prev.0 = top(c, 0)
+        | top(r, 1)
+        | top(e, 2)
+        | top(o, 3)
+        | top(k, 4)
+        | top(mm, 5)
+        | top(us, 6)
+        | top(backslash, 7);
     ends
 }
 
 /// Classifies a block byte by byte (the reference and the fallback without AVX2).
-pub fn classify_scalar(b: &[u8; 64]) -> Masks {
+pub fn classify_scalar(b: &[u8; 64], prev: &mut Carry) -> Masks {
     let mut m = Masks::default();
+    let mut letters = [0u64; 11];
     for (i, &x) in b.iter().enumerate() {
         let bit = 1u64 << i;
         match x {
@@ -71,21 +78,22 @@ pub fn classify_scalar(b: &[u8; 64]) -> Masks {
         }
         for (j, want) in b"cretoknm".iter().enumerate() {
             if x | 0x20 == *want {
-                m.letters[j] |= bit;
+                letters[j] |= bit;
             }
         }
         for (j, want) in b"_du".iter().enumerate() {
             if x == *want {
-                m.letters[8 + j] |= bit;
+                letters[8 + j] |= bit;
             }
         }
     }
+    m.needle = needle_ends(letters, m.backslash, prev);
     m
 }
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::Masks;
+    use super::{needle_ends, Carry, Masks};
     use std::arch::x86_64::*;
 
     /// [`super::classify_scalar`] with AVX2.
@@ -93,7 +101,7 @@ mod avx2 {
     /// # Safety
     /// The CPU must support AVX2.
     #[target_feature(enable = "avx2")]
-    pub unsafe fn classify(b: &[u8; 64]) -> Masks {
+    pub unsafe fn classify(b: &[u8; 64], prev: &mut Carry) -> Masks {
         // SAFETY: `b` is 64 readable bytes; unaligned loads of 32 bytes at 0 and 32.
         let (lo, hi) = unsafe {
             (
@@ -145,14 +153,14 @@ mod avx2 {
             structural,
             ws,
             newline,
-            letters,
+            needle: needle_ends(letters, backslash, prev),
         }
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
-    use super::Masks;
+    use super::{needle_ends, Carry, Masks};
     use std::arch::x86_64::*;
 
     /// [`super::classify_scalar`] with AVX-512BW: one compare per class gives the mask.
@@ -160,32 +168,34 @@ mod avx512 {
     /// # Safety
     /// The CPU must support AVX-512F and AVX-512BW.
     #[target_feature(enable = "avx512f,avx512bw")]
-    pub unsafe fn classify(b: &[u8; 64]) -> Masks {
+    pub unsafe fn classify(b: &[u8; 64], prev: &mut Carry) -> Masks {
         // SAFETY: `b` is 64 readable bytes; an unaligned 64-byte load.
         let v = unsafe { _mm512_loadu_si512(b.as_ptr().cast()) };
         let low = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
         let eq = |x: __m512i, c: u8| _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(c as i8));
         let newline = eq(v, b'\n');
+        let backslash = eq(v, b'\\');
+        let letters = [
+            eq(low, b'c'),
+            eq(low, b'r'),
+            eq(low, b'e'),
+            eq(low, b't'),
+            eq(low, b'o'),
+            eq(low, b'k'),
+            eq(low, b'n'),
+            eq(low, b'm'),
+            eq(v, b'_'),
+            eq(v, b'd'),
+            eq(v, b'u'),
+        ];
         Masks {
             quote: eq(v, b'"'),
-            backslash: eq(v, b'\\'),
+            backslash,
             // `[`/`]` are `{`/`}` without the 0x20 bit.
             structural: eq(low, b'{') | eq(low, b'}') | eq(v, b':') | eq(v, b','),
             ws: eq(v, b' ') | newline | eq(v, b'\t') | eq(v, b'\r'),
             newline,
-            letters: [
-                eq(low, b'c'),
-                eq(low, b'r'),
-                eq(low, b'e'),
-                eq(low, b't'),
-                eq(low, b'o'),
-                eq(low, b'k'),
-                eq(low, b'n'),
-                eq(low, b'm'),
-                eq(v, b'_'),
-                eq(v, b'd'),
-                eq(v, b'u'),
-            ],
+            needle: needle_ends(letters, backslash, prev),
         }
     }
 }
@@ -218,22 +228,23 @@ fn simd() -> Simd {
     })
 }
 
-/// Classifies a block with the fastest implementation this CPU has.
+/// Classifies a block with the fastest implementation this CPU has; `prev` carries needle
+/// letters from the previous block.
 #[inline]
-pub fn classify(b: &[u8; 64]) -> Masks {
-    classify_with(simd(), b)
+pub fn classify(b: &[u8; 64], prev: &mut Carry) -> Masks {
+    classify_with(simd(), b, prev)
 }
 
 #[inline]
-fn classify_with(level: Simd, b: &[u8; 64]) -> Masks {
+fn classify_with(level: Simd, b: &[u8; 64], prev: &mut Carry) -> Masks {
     match level {
         // SAFETY: `simd()` detected AVX-512F and AVX-512BW.
         #[cfg(target_arch = "x86_64")]
-        Simd::Avx512 => unsafe { avx512::classify(b) },
+        Simd::Avx512 => unsafe { avx512::classify(b, prev) },
         // SAFETY: `simd()` detected AVX2.
         #[cfg(target_arch = "x86_64")]
-        Simd::Avx2 => unsafe { avx2::classify(b) },
-        Simd::Scalar => classify_scalar(b),
+        Simd::Avx2 => unsafe { avx2::classify(b, prev) },
+        Simd::Scalar => classify_scalar(b, prev),
     }
 }
 
@@ -484,12 +495,8 @@ impl Skim {
             } else {
                 return Stop::More;
             };
-            let m = classify(block);
-            let needle = if self.needles {
-                needle_ends(&m, &mut self.carry)
-            } else {
-                0
-            };
+            let m = classify(block, &mut self.carry);
+            let needle = if self.needles { m.needle } else { 0 };
             let escaped = self.escaped(m.backslash);
             let quotes = m.quote & !escaped;
             let in_string = prefix_xor(quotes) ^ self.string_carry;
@@ -886,11 +893,15 @@ mod tests {
                         Just(b'T'), Just(b'o'), Just(b'K'), Just(b'n'), Just(b'{'), Just(b']'),
                         Just(b' '), Just(b'\n'), any::<u8>()], 64)) {
             let block: [u8; 64] = bytes.try_into().unwrap();
-            let want = classify_scalar(&block);
-            prop_assert_eq!(classify(&block), want);
-            #[cfg(target_arch = "x86_64")]
-            if std::arch::is_x86_feature_detected!("avx2") {
-                prop_assert_eq!(classify_with(Simd::Avx2, &block), want);
+            // Twice, so the carried letters of the first block take part in the second.
+            let (mut a, mut b, mut c) = (Carry::default(), Carry::default(), Carry::default());
+            for _ in 0..2 {
+                let want = classify_scalar(&block, &mut a);
+                prop_assert_eq!(classify(&block, &mut b), want);
+                #[cfg(target_arch = "x86_64")]
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    prop_assert_eq!(classify_with(Simd::Avx2, &block, &mut c), want);
+                }
             }
         }
     }
