@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for scripts/*.sh: tool checks, free ports, moto and emulator lifecycles.
 # Sourced, not executed. Every service started here is stopped by `services_stop` (trap it).
 
@@ -26,8 +27,8 @@ free_port() {
 
 # Waits until http://127.0.0.1:$1 accepts connections (max ~30 s).
 wait_port() {
-  local port=$1 i
-  for i in $(seq 1 150); do
+  local port=$1
+  for _ in $(seq 1 150); do
     if python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1', $port)))" 2>/dev/null; then
       return 0
     fi
@@ -98,10 +99,10 @@ aws_proxy_start() {
 services_stop() {
   local pid
   for pid in "${GCOAUTH_PIDS[@]:-}"; do
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+    if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
   done
   for pid in "${GCOAUTH_PIDS[@]:-}"; do
-    [ -n "$pid" ] && wait "$pid" 2>/dev/null || true
+    if [ -n "$pid" ]; then wait "$pid" 2>/dev/null || true; fi
   done
   GCOAUTH_PIDS=()
 }

@@ -186,8 +186,8 @@ echo "# 2. wiring: examples/basic with the stub"
 ################################################################################
 
 B=$MOD/examples/basic
-THIS=module.client.terraform_data.this[0]
-UPDATE=module.client.terraform_data.update[0]
+THIS="module.client.terraform_data.this[0]"
+UPDATE="module.client.terraform_data.update[0]"
 write_vars() { # gcoauth_command description rotation_id(hcl) secret_name
   cat >"$B/wiring.auto.tfvars" <<EOF
 gcoauth_command = "$1"

@@ -13,7 +13,8 @@ use tracing_subscriber::EnvFilter;
 /// Target prefixes whose `trace` events are always dropped.
 const CAPPED: &[&str] = &["hyper", "h2", "rustls", "reqwest", "aws_", "tower", "http"];
 
-/// Whether an event may be logged at all (see [`CAPPED`]).
+/// Whether an event may be logged at all: `trace` events of HTTP, TLS and AWS crates never
+/// are, since they can carry request bodies and headers.
 pub fn allowed(meta: &Metadata<'_>) -> bool {
     *meta.level() != Level::TRACE || !CAPPED.iter().any(|c| meta.target().starts_with(c))
 }
