@@ -2,7 +2,7 @@
 //! helper thread skims the file's later part at the same time ([`Skim::free`]) and hands
 //! over the needle-free containers it checked there, chaining siblings of one array into
 //! runs; when the scanner gets to one of them and would skim it anyway, it jumps over it
-//! (a whole run at once, seeking when it is far).
+//! (a whole run at once). The file is mapped ([`super::mapped`]), so both read it in place.
 //!
 //! The scanner never waits for the helper: where the helper has not been yet, the scanner
 //! skims for itself, and the helper, seeing that, leaves that stretch to it and starts a
@@ -16,13 +16,13 @@
 //! also had only whitespace and one comma between its members.
 
 use std::collections::VecDeque;
-use std::fs::File;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
+use super::mapped::{Mapped, RELEASE_STEP};
 use super::skim::{Entry, Skim, Stop};
 
-/// Files smaller than this are scanned by one thread.
+/// Files smaller than this are read by one thread, not mapped.
 pub const MIN_SIZE: u64 = 16 * 1024 * 1024;
 /// The helper starts this far into the file, while the scanner reads the first part at full
 /// cost (measured best between 0.02 and 0.1 on the benchmark state and plan).
@@ -137,19 +137,10 @@ impl Ahead {
     }
 }
 
-/// Runs `scan` with a helper skimming the later part of `file` (`size` bytes), when the
-/// file has at least `min_size` bytes; `scan` gets the helper's handle.
-pub fn with_helper<T>(
-    file: &File,
-    size: u64,
-    min_size: u64,
-    scan: impl FnOnce(Option<&Ahead>) -> T,
-) -> T {
-    let helper_file = file.try_clone().ok();
-    let (Some(helper_file), true) = (helper_file, size >= min_size) else {
-        return scan(None);
-    };
-    let from = (size as f64 * SPLIT) as u64;
+/// Runs `scan` with a helper skimming the later part of the mapped file `map`; `scan` gets
+/// the helper's handle.
+pub fn with_helper<T>(map: &Mapped, scan: impl FnOnce(&Ahead) -> T) -> T {
+    let from = (map.bytes().len() as f64 * SPLIT) as u64;
     let ahead = Ahead {
         from,
         shared: Mutex::new(Shared::default()),
@@ -157,40 +148,45 @@ pub fn with_helper<T>(
         scanner_at: AtomicU64::new(0),
     };
     std::thread::scope(|s| {
-        s.spawn(|| run_helper(&helper_file, from, size, &ahead));
-        let out = scan(Some(&ahead));
+        s.spawn(|| run_helper(map, from, &ahead));
+        let out = scan(&ahead);
         ahead.cancel();
         out
     })
 }
 
-/// Skims `file` from `from` on, in legs. Each leg starts at a point outside any string in a
-/// valid document: just after a newline (never inside a JSON string), or in minified JSON
+/// Skims the file from `from` on, in legs. Each leg starts at a point outside any string in
+/// a valid document: just after a newline (never inside a JSON string), or in minified JSON
 /// at the `{` of `},{` (a guess; see the module doc for why a wrong one is harmless). When
 /// the scanner catches up (it then skims for itself rather than wait), the helper leaves
 /// the stretch to it and starts a new leg [`LEAD`] bytes further on.
-fn run_helper(file: &File, from: u64, size: u64, ahead: &Ahead) {
-    let mut buf = vec![0u8; CHUNK];
+fn run_helper(map: &Mapped, from: u64, ahead: &Ahead) {
     let mut leg_from = from;
-    while let Some(next) = run_leg(file, &mut buf, leg_from, size, ahead) {
+    while let Some(next) = run_leg(map, leg_from, ahead) {
         leg_from = next;
     }
 }
 
-/// One leg from `from`; returns where the next leg starts, if there is one.
-fn run_leg(file: &File, buf: &mut [u8], from: u64, size: u64, ahead: &Ahead) -> Option<u64> {
-    let mut base = from;
-    let mut len = read_at(file, buf, base)?;
-    let start = match memchr::memchr(b'\n', &buf[..len]) {
+/// One leg from `from`; returns where the next leg starts, if there is one. The pages it
+/// is done with are released as it goes (the scanner, reading some of them later, maps
+/// them again), so resident memory stays small; at the end of a leg the scanner is close,
+/// and it releases what lies behind itself.
+fn run_leg(map: &Mapped, from: u64, ahead: &Ahead) -> Option<u64> {
+    let bytes = map.bytes();
+    let size = bytes.len() as u64;
+    let head = &bytes[from as usize..(from as usize).saturating_add(CHUNK).min(bytes.len())];
+    let start = match memchr::memchr(b'\n', head) {
         Some(nl) => nl + 1,
-        None => memchr::memmem::find(&buf[..len], b"},{")? + 2,
+        None => memchr::memmem::find(head, b"},{")? + 2,
     };
-    let start = base + start as u64;
+    let start = from + start as u64;
     ahead.leg_starts(start);
     let mut skim = Skim::free(start);
+    let mut end = start;
+    let mut released = start;
     loop {
-        let eof = base + len as u64 >= size;
-        let stop = skim.run(&buf[..len], base, eof, DEPTH);
+        end = end.saturating_add(CHUNK as u64).min(size);
+        let stop = skim.run(&bytes[..end as usize], 0, end == size, DEPTH);
         skim.release_outer(SPAN);
         let (entries, upto) = skim.take_final();
         if stop != Stop::More {
@@ -212,35 +208,10 @@ fn run_leg(file: &File, buf: &mut [u8], from: u64, size: u64, ahead: &Ahead) -> 
             let next = scanner.saturating_add(LEAD);
             return (next < size).then_some(next);
         }
-        let keep = skim.needs_from();
-        let shift = (keep - base) as usize;
-        buf.copy_within(shift..len, 0);
-        len -= shift;
-        base = keep;
-        if len == buf.len() {
-            // One scalar longer than the buffer: not worth following.
-            return None;
-        }
-        match read_at(file, &mut buf[len..], base + len as u64)? {
-            0 => return None,
-            n => len += n,
+        let done = skim.needs_from();
+        if done >= released + RELEASE_STEP {
+            map.release(released, done);
+            released = done;
         }
     }
-}
-
-#[cfg(unix)]
-fn read_at(file: &File, buf: &mut [u8], at: u64) -> Option<usize> {
-    use std::os::unix::fs::FileExt;
-    loop {
-        match file.read_at(buf, at) {
-            Ok(n) => return Some(n),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => return None,
-        }
-    }
-}
-
-#[cfg(not(unix))]
-fn read_at(_file: &File, _buf: &mut [u8], _at: u64) -> Option<usize> {
-    None
 }

@@ -13,6 +13,8 @@ pub mod finding;
 pub mod input;
 pub mod kinds;
 pub mod known;
+#[cfg(unix)]
+pub mod mapped;
 pub mod mask;
 pub mod planfile;
 pub mod report;

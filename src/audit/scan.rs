@@ -1147,12 +1147,12 @@ fn scan_with<R: Read>(
     skim: bool,
 ) -> DocScan {
     let tz = tokenizer(src, size, nest, known, on_read);
-    run_scan(tz, nest, known, skim)
+    run_scan(tz, nest, known, skim, None)
 }
 
 /// [`scan_sized`] for a whole file: when it is large (and no known secrets are looked
-/// for, which needs every byte read here), a helper thread skims its later part at the
-/// same time ([`super::ahead`]).
+/// for, which needs every byte read here), it is mapped and read in place, and a helper
+/// thread skims its later part at the same time ([`super::ahead`]).
 pub fn scan_file(
     file: &std::fs::File,
     size: u64,
@@ -1162,7 +1162,7 @@ pub fn scan_file(
     scan_file_from(file, size, known, on_read, super::ahead::MIN_SIZE)
 }
 
-/// [`scan_file`] with a helper for files of at least `min_size` bytes.
+/// [`scan_file`], mapping files of at least `min_size` bytes.
 fn scan_file_from(
     file: &std::fs::File,
     size: u64,
@@ -1170,15 +1170,32 @@ fn scan_file_from(
     on_read: Option<&(dyn Fn(u64) + Sync)>,
     min_size: u64,
 ) -> DocScan {
-    if known.is_some() {
-        return scan_sized(file, Some(size), 0, known, on_read);
+    #[cfg(unix)]
+    if let Some(map) = Some(())
+        .filter(|_| known.is_none() && size >= min_size)
+        .and_then(|_| super::mapped::Mapped::new(file, size))
+    {
+        return super::ahead::with_helper(&map, |ahead| {
+            let tz = Tokenizer::whole(map.bytes()).ahead(Some(ahead));
+            // Pages behind the scanner are released as it goes (keeping what a skim may
+            // still re-read), which is also the progress it reports.
+            let mut released = 0;
+            let mut progress = |at: u64| {
+                let upto = at.saturating_sub(super::tokenizer::SKIM_MAX as u64);
+                map.release(released, upto);
+                if let Some(f) = on_read {
+                    f(upto - released);
+                }
+                released = upto;
+            };
+            let scan = run_scan(tz, 0, None, true, Some(&mut progress));
+            if let Some(f) = on_read {
+                f(size - released);
+            }
+            scan
+        });
     }
-    super::ahead::with_helper(file, size, min_size, |ahead| {
-        let tz = tokenizer(file, Some(size), 0, None, on_read)
-            .seekable()
-            .ahead(ahead);
-        run_scan(tz, 0, None, true)
-    })
+    scan_sized(file, Some(size), 0, known, on_read)
 }
 
 fn tokenizer<'w, R: Read>(
@@ -1206,15 +1223,29 @@ fn tokenizer<'w, R: Read>(
     tz
 }
 
+/// How often [`run_scan`] reports progress.
+const PROGRESS_STEP: u64 = 4 * 1024 * 1024;
+
+/// Scans the tokens of `tz`; `progress` (if any) is called with the offset reached, every
+/// [`PROGRESS_STEP`] bytes or so.
 fn run_scan<R: Read>(
     mut tz: Tokenizer<'_, R>,
     nest: u8,
     known: Option<&Known>,
     skim: bool,
+    mut progress: Option<&mut dyn FnMut(u64)>,
 ) -> DocScan {
     let mut an = Analyzer::new(nest, known);
     let mut error = None;
+    let mut next_progress = PROGRESS_STEP;
     loop {
+        if let Some(p) = progress.as_mut() {
+            let at = tz.bytes_consumed();
+            if at >= next_progress {
+                p(at);
+                next_progress = at + PROGRESS_STEP;
+            }
+        }
         match tz.next_with_matches() {
             Ok((tok, matches)) => {
                 let kind = tok.kind;

@@ -22,8 +22,6 @@ pub const BUF_SIZE: usize = 128 * 1024;
 pub const MAX_DEPTH: usize = 512;
 /// Largest single token (string) accepted.
 pub const MAX_TOKEN: usize = 256 * 1024 * 1024;
-/// Nearest jump worth a seek: below it, reading on costs less than a seek and a fresh read.
-const SEEK_MIN: u64 = 16 * 1024;
 /// Largest container [`Tokenizer::skip_containers`] skims; bigger ones are read token by
 /// token (their children are skimmed), so the buffer stays small.
 pub const SKIM_MAX: usize = 4 * 1024 * 1024;
@@ -121,10 +119,28 @@ impl<'w> Watcher<'w> {
     }
 }
 
+/// The bytes the tokenizer reads: its own buffer, refilled from the source, or a whole
+/// document already in memory (a mapped file), read in place.
+enum Buf<'w> {
+    Owned(Vec<u8>),
+    Whole(&'w [u8]),
+}
+
+impl std::ops::Deref for Buf<'_> {
+    type Target = [u8];
+    #[inline]
+    fn deref(&self) -> &[u8] {
+        match self {
+            Buf::Owned(v) => v,
+            Buf::Whole(s) => s,
+        }
+    }
+}
+
 /// The tokenizer. See the module doc.
 pub struct Tokenizer<'w, R> {
     src: R,
-    buf: Vec<u8>,
+    buf: Buf<'w>,
     pos: usize,
     end: usize,
     eof: bool,
@@ -143,8 +159,6 @@ pub struct Tokenizer<'w, R> {
     skim: Skim,
     /// A helper skimming ahead in the same file.
     ahead: Option<&'w Ahead>,
-    /// Repositions the source at an absolute offset (when it can seek).
-    seek: Option<fn(&mut R, u64) -> io::Result<()>>,
 }
 
 #[derive(Clone, Copy)]
@@ -158,11 +172,10 @@ struct RawTok {
     col: u64,
 }
 
-impl<'w, R: Read + io::Seek> Tokenizer<'w, R> {
-    /// Lets the tokenizer seek over containers a helper skimmed ([`Tokenizer::ahead`]).
-    pub fn seekable(mut self) -> Self {
-        self.seek = Some(|r, to| r.seek(io::SeekFrom::Start(to)).map(|_| ()));
-        self
+impl<'w> Tokenizer<'w, io::Empty> {
+    /// A tokenizer over a whole document already in memory, read in place (no copy).
+    pub fn whole(bytes: &'w [u8]) -> Self {
+        Self::over(io::empty(), Buf::Whole(bytes))
     }
 }
 
@@ -174,12 +187,20 @@ impl<'w, R: Read> Tokenizer<'w, R> {
 
     /// A tokenizer with a buffer of `cap` bytes.
     pub fn with_capacity(src: R, cap: usize) -> Self {
+        Self::over(src, Buf::Owned(vec![0; cap.max(64)]))
+    }
+
+    fn over(src: R, buf: Buf<'w>) -> Self {
+        let (end, eof) = match &buf {
+            Buf::Owned(_) => (0, false),
+            Buf::Whole(s) => (s.len(), true),
+        };
         Tokenizer {
             src,
-            buf: vec![0; cap.max(64)],
+            buf,
             pos: 0,
-            end: 0,
-            eof: false,
+            end,
+            eof,
             base: 0,
             line: 1,
             line_start: 0,
@@ -191,7 +212,6 @@ impl<'w, R: Read> Tokenizer<'w, R> {
             skimmed: VecDeque::new(),
             skim: Skim::default(),
             ahead: None,
-            seek: None,
         }
     }
 
@@ -316,21 +336,9 @@ impl<'w, R: Read> Tokenizer<'w, R> {
     }
 
     /// Makes absolute offset `to` (at or after the current position) addressable in the
-    /// buffer, seeking over what is not buffered when the source can and it is at least
-    /// [`SEEK_MIN`] away.
+    /// buffer (a whole document in memory always is).
     fn advance_to(&mut self, to: u64) -> Result<(), ParseError> {
         while to > self.base + self.end as u64 {
-            let buffered = self.base + self.end as u64;
-            if let Some(seek) = self.seek.filter(|_| to - buffered >= SEEK_MIN) {
-                seek(&mut self.src, to)?;
-                if let Some(f) = self.on_read {
-                    f(to - buffered);
-                }
-                self.base = to;
-                self.pos = 0;
-                self.end = 0;
-                return Ok(());
-            }
             self.pos = self.end;
             let (_, more) = self.fill(self.end)?;
             if !more {
@@ -387,26 +395,29 @@ impl<'w, R: Read> Tokenizer<'w, R> {
     /// Refills the buffer keeping bytes from `keep` on. Returns the shift applied to indices
     /// and whether new bytes arrived.
     fn fill(&mut self, keep: usize) -> Result<(usize, bool), ParseError> {
+        let Buf::Owned(buf) = &mut self.buf else {
+            return Ok((0, false));
+        };
         if self.eof {
             return Ok((0, false));
         }
         let overlap = self.watcher.as_ref().map_or(0, |w| w.overlap);
         let keep = keep.min(self.end.saturating_sub(overlap));
         if keep > 0 {
-            self.buf.copy_within(keep..self.end, 0);
+            buf.copy_within(keep..self.end, 0);
             self.end -= keep;
             self.pos -= keep;
             self.base += keep as u64;
         }
-        if self.end == self.buf.len() {
-            if self.buf.len() >= MAX_TOKEN {
+        if self.end == buf.len() {
+            if buf.len() >= MAX_TOKEN {
                 return Err(ParseError::TokenTooLarge(MAX_TOKEN));
             }
-            let new_len = (self.buf.len() * 2).min(MAX_TOKEN);
-            self.buf.resize(new_len, 0);
+            let new_len = (buf.len() * 2).min(MAX_TOKEN);
+            buf.resize(new_len, 0);
         }
         let n = loop {
-            match self.src.read(&mut self.buf[self.end..]) {
+            match self.src.read(&mut buf[self.end..]) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e.into()),
@@ -424,7 +435,7 @@ impl<'w, R: Read> Tokenizer<'w, R> {
         if let Some(w) = self.watcher.as_mut() {
             let from = old_end.saturating_sub(w.overlap);
             let old_end_abs = self.base + old_end as u64;
-            for m in w.ac.find_overlapping_iter(&self.buf[from..self.end]) {
+            for m in w.ac.find_overlapping_iter(&buf[from..self.end]) {
                 let s = self.base + (from + m.start()) as u64;
                 let e = self.base + (from + m.end()) as u64;
                 if e > old_end_abs {

@@ -1,8 +1,9 @@
 //! Directory walks, saved plan files and known secrets in raw plan bytes.
 
 use std::path::Path;
+use std::process::Stdio;
 
-use crate::util::{f, fixture, run};
+use crate::util::{cmd, f, fixture, run};
 
 fn copy(from: &str, to: &Path) {
     std::fs::create_dir_all(to.parent().unwrap()).unwrap();
@@ -346,4 +347,33 @@ fn a_big_state_is_audited_the_same_with_the_second_core() {
     std::fs::write(&pretty, &broken).unwrap();
     let r = run(&[pretty.to_str().unwrap(), "--format", "json"]);
     assert_eq!(r.json()["errors"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_file_that_shrinks_while_audited_is_an_error_never_a_verdict() {
+    // Big enough that the audit (a debug build) is still running when the file shrinks:
+    // whether it was then still to be opened, being read or mapped, the answer is an
+    // error (exit 2), never a verdict and never death by a signal.
+    let doc = big_state(80_000);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shrinking.tfstate");
+    std::fs::write(&path, &doc).unwrap();
+    let child = cmd()
+        .args([path.to_str().unwrap(), "--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(1000)
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{:?}: {stderr}", out.status);
+    assert!(!stderr.is_empty());
 }
