@@ -4,23 +4,49 @@
 //! Two costs of mapping are handled here. Resident memory: mapped pages count as resident
 //! once touched, so each reader drops the pages behind it ([`Mapped::release`]); a dropped
 //! page that is read again is mapped again from the page cache, so dropping never changes
-//! what is read. Truncation: a page past the end of a file truncated while mapped raises
-//! SIGBUS, which would kill the process without a word, so a handler reports it and exits
-//! with the error code (2).
+//! what is read. Truncation: reading a page past the end of a file that shrank while mapped
+//! raises SIGBUS (Terraform's local backend rewrites a state in place). A handler replaces
+//! the rest of that mapping with zero bytes, which no JSON document holds, and flags it
+//! ([`Mapped::shrank`]), so the file is reported as an error and the run goes on; a SIGBUS
+//! anywhere else goes to the handler that was there before.
+//!
+//! The mapping is shared with the file: another process writing to it while we read is
+//! seen, as it would be (at other moments) through `read`.
 
 use std::fs::File;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Releases happen in steps of this many bytes.
 pub const RELEASE_STEP: u64 = 4 * 1024 * 1024;
+
+/// Live mappings, for the SIGBUS handler: a fixed table, since a signal handler may not
+/// allocate or lock. A file that finds no free slot is read instead.
+struct Slot {
+    start: AtomicUsize,
+    len: AtomicUsize,
+    shrank: AtomicBool,
+}
+
+const SLOTS: usize = 64;
+static TABLE: [Slot; SLOTS] = [const {
+    Slot {
+        start: AtomicUsize::new(0),
+        len: AtomicUsize::new(0),
+        shrank: AtomicBool::new(false),
+    }
+}; SLOTS];
+/// Slots handed out (`start` is set only once the mapping exists).
+static TAKEN: [AtomicBool; SLOTS] = [const { AtomicBool::new(false) }; SLOTS];
 
 /// A read-only shared mapping of a whole file.
 pub struct Mapped {
     ptr: *mut libc::c_void,
     len: usize,
+    slot: usize,
 }
 
-// SAFETY: the mapping is read-only and never remapped while shared; `release` only tells
-// the kernel it may drop pages, which are mapped again on the next read.
+// SAFETY: the mapping is read-only for us; `release` only lets the kernel drop pages, which
+// are mapped again on the next read, and the SIGBUS handler only swaps pages for zeros.
 unsafe impl Send for Mapped {}
 // SAFETY: as above.
 unsafe impl Sync for Mapped {}
@@ -31,7 +57,12 @@ impl Mapped {
     pub fn new(file: &File, len: u64) -> Option<Mapped> {
         use std::os::unix::io::AsRawFd;
         let len = usize::try_from(len).ok().filter(|&n| n > 0)?;
-        on_sigbus_exit();
+        install_handler();
+        let slot = (0..SLOTS).find(|&i| {
+            TAKEN[i]
+                .compare_exchange(false, true, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+        })?;
         // SAFETY: a fresh read-only shared mapping of an open file descriptor; the result
         // is checked before use.
         let ptr = unsafe {
@@ -44,25 +75,39 @@ impl Mapped {
                 0,
             )
         };
-        (ptr != libc::MAP_FAILED).then_some(Mapped { ptr, len })
+        if ptr == libc::MAP_FAILED {
+            TAKEN[slot].store(false, Ordering::Release);
+            return None;
+        }
+        let s = &TABLE[slot];
+        s.shrank.store(false, Ordering::Relaxed);
+        s.len.store(len, Ordering::Relaxed);
+        s.start.store(ptr as usize, Ordering::Release);
+        Some(Mapped { ptr, len, slot })
     }
 
-    /// The file's bytes. Another process may change them while we read (as with `read`);
-    /// if it shrinks the file, the SIGBUS handler ends the process.
+    /// The file's bytes (zeros from where it shrank, if it did).
     pub fn bytes(&self) -> &[u8] {
-        // SAFETY: `ptr` maps `len` readable bytes for as long as `self` lives.
+        // SAFETY: `ptr` maps `len` readable bytes for as long as `self` lives (the SIGBUS
+        // handler may replace some with zero pages, still readable). Other processes may
+        // write the file meanwhile; we read bytes, never trust them.
         unsafe { std::slice::from_raw_parts(self.ptr.cast::<u8>(), self.len) }
+    }
+
+    /// Whether the file shrank while mapped (what follows the cut read as zeros).
+    pub fn shrank(&self) -> bool {
+        TABLE[self.slot].shrank.load(Ordering::Acquire)
     }
 
     /// Drops the whole pages in `from..to` from this process's memory (they are read again
     /// from the page cache if needed).
     pub fn release(&self, from: u64, to: u64) {
-        const PAGE: u64 = 4096;
-        let start = from.div_ceil(PAGE) * PAGE;
-        let end = to.min(self.len as u64) / PAGE * PAGE;
+        let page = page_size() as u64;
+        let start = from.div_ceil(page) * page;
+        let end = to.min(self.len as u64) / page * page;
         if end > start {
-            // SAFETY: the range lies inside the mapping; MADV_DONTNEED on a shared file
-            // mapping only unmaps pages, their contents stay in the file.
+            // SAFETY: the range lies inside the mapping and is page-aligned; MADV_DONTNEED
+            // on a shared file mapping only unmaps pages, their contents stay in the file.
             unsafe {
                 libc::madvise(
                     self.ptr.cast::<u8>().add(start as usize).cast(),
@@ -76,33 +121,118 @@ impl Mapped {
 
 impl Drop for Mapped {
     fn drop(&mut self) {
+        let s = &TABLE[self.slot];
+        s.start.store(0, Ordering::Release);
+        s.len.store(0, Ordering::Release);
         // SAFETY: unmaps exactly what `new` mapped; no slice of it outlives `self`.
         unsafe {
             libc::munmap(self.ptr, self.len);
         }
+        TAKEN[self.slot].store(false, Ordering::Release);
     }
 }
 
-/// Installs (once) a SIGBUS handler that says an input shrank and exits with 2.
-fn on_sigbus_exit() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    extern "C" fn handler(_: libc::c_int) {
-        const MSG: &[u8] = b"gcoauth: an input file shrank while it was being audited; \
-              audit it again when nothing writes to it\n";
-        // SAFETY: write(2) and _exit(2) are async-signal-safe.
+fn page_size() -> usize {
+    static PAGE: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    // SAFETY: sysconf has no preconditions.
+    *PAGE.get_or_init(|| {
+        usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(4096)
+    })
+}
+
+/// The SIGBUS handler that was installed before ours.
+static PREVIOUS: std::sync::OnceLock<libc::sigaction> = std::sync::OnceLock::new();
+
+/// Installs (once) the SIGBUS handler described in the module doc.
+fn install_handler() {
+    extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
+        // SAFETY: the kernel passes a valid siginfo with SA_SIGINFO.
+        let addr = unsafe { (*info).si_addr() } as usize;
+        let page = PAGE_SIZE.load(Ordering::Relaxed).max(1);
+        for s in &TABLE {
+            let start = s.start.load(Ordering::Acquire);
+            let len = s.len.load(Ordering::Acquire);
+            if start != 0 && (start..start + len).contains(&addr) {
+                let from = addr & !(page - 1);
+                // SAFETY: replaces the rest of our own mapping with private zero pages at
+                // the same addresses (mmap is a plain system call); the faulting read then
+                // runs again and reads a zero.
+                let ok = unsafe {
+                    libc::mmap(
+                        from as *mut libc::c_void,
+                        start + len - from,
+                        libc::PROT_READ,
+                        libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED,
+                        -1,
+                        0,
+                    )
+                } != libc::MAP_FAILED;
+                if ok {
+                    s.shrank.store(true, Ordering::Release);
+                    return;
+                }
+            }
+        }
+        // Not ours: the previous disposition handles the fault when it happens again.
+        let previous: *const libc::sigaction = PREVIOUS.get().map_or(std::ptr::null(), |p| p);
+        // SAFETY: restores a disposition read from sigaction; with none, the default.
         unsafe {
-            libc::write(2, MSG.as_ptr().cast(), MSG.len());
-            libc::_exit(2);
+            if previous.is_null() {
+                libc::signal(sig, libc::SIG_DFL);
+            } else {
+                libc::sigaction(sig, previous, std::ptr::null_mut());
+            }
         }
     }
+    static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        // SAFETY: a zeroed sigaction with a plain handler is valid; installing it for
-        // SIGBUS affects only that signal, raised here only by reading a mapping.
+        PAGE_SIZE.store(page_size(), Ordering::Relaxed);
+        // SAFETY: a zeroed sigaction with a SA_SIGINFO handler is valid; the previous one
+        // is kept for faults outside our mappings.
         unsafe {
             let mut sa: libc::sigaction = std::mem::zeroed();
-            sa.sa_sigaction = handler as extern "C" fn(libc::c_int) as usize;
+            sa.sa_sigaction = handler
+                as extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void)
+                as usize;
+            sa.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
             libc::sigemptyset(&mut sa.sa_mask);
-            libc::sigaction(libc::SIGBUS, &sa, std::ptr::null_mut());
+            let mut old: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(libc::SIGBUS, &sa, &mut old) == 0 {
+                let _ = PREVIOUS.set(old);
+            }
         }
     });
+}
+
+/// The page size, for the handler (which may not initialise a `OnceLock`).
+static PAGE_SIZE: AtomicUsize = AtomicUsize::new(4096);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn a_file_that_shrinks_while_mapped_reads_as_zeros_and_is_flagged() {
+        let mut f = tempfile::tempfile().unwrap();
+        let len = 4 * page_size() + 100;
+        f.write_all(&vec![b'x'; len]).unwrap();
+        let m = Mapped::new(&f, len as u64).unwrap();
+        assert_eq!(m.bytes()[len - 1], b'x');
+        m.release(0, len as u64);
+        assert!(!m.shrank());
+        f.set_len(page_size() as u64).unwrap();
+        let bytes = m.bytes();
+        // Still mapped from the file before the cut; zeros (and the flag) after it.
+        assert_eq!(bytes[page_size() - 1], b'x');
+        assert_eq!(bytes[len - 1], 0);
+        assert_eq!(bytes[2 * page_size()], 0);
+        assert!(m.shrank());
+        drop(m);
+        // The slot is free and clean again.
+        let f2 = tempfile::tempfile().unwrap();
+        f2.set_len(10).unwrap();
+        let m2 = Mapped::new(&f2, 10).unwrap();
+        assert!(!m2.shrank());
+    }
 }

@@ -1188,9 +1188,13 @@ fn scan_file_from(
                 }
                 released = upto;
             };
-            let scan = run_scan(tz, 0, None, true, Some(&mut progress));
+            let mut scan = run_scan(tz, 0, None, true, Some(&mut progress));
             if let Some(f) = on_read {
                 f(size - released);
+            }
+            if map.shrank() {
+                // What was read before the cut stands; the rest was zeros, not the file.
+                scan.error = Some(ParseError::Shrank);
             }
             scan
         });

@@ -51,6 +51,11 @@ pub enum ParseError {
     /// A resource names its `type` twice: which one counts decides what is a leak.
     #[error("ambiguous resource: a second `type` key at line {line}, column {col}")]
     DuplicateType { line: u64, col: u64 },
+    /// The file got shorter while it was read in place.
+    #[error(
+        "the file shrank while it was being audited; audit it again when nothing writes to it"
+    )]
+    Shrank,
 }
 
 /// What a token is.
@@ -314,7 +319,11 @@ impl<'w, R: Read> Tokenizer<'w, R> {
     fn run_skim(&mut self, skim: &mut Skim, start: &mut usize) -> Result<bool, ParseError> {
         let depth_left = self.max_depth - (self.stack.len() - 1);
         loop {
-            match skim.run(&self.buf[..self.end], self.base, self.eof, depth_left) {
+            // At most SKIM_MAX bytes, also when the whole document is in memory: a skim that
+            // finds a needle is read again, so nesting must not multiply unbounded skims.
+            let limit = self.end.min(*start + SKIM_MAX);
+            let eof = self.eof && limit == self.end;
+            match skim.run(&self.buf[..limit], self.base, eof, depth_left) {
                 Stop::Closed { end, needle } => {
                     if needle {
                         self.skimmed.extend(skim.entries.iter().copied());
@@ -809,6 +818,26 @@ mod tests {
     use super::*;
 
     type Toks = Vec<(Kind, Vec<u8>, u64, u64)>;
+
+    #[test]
+    fn a_skim_stops_at_skim_max_also_over_a_whole_document() {
+        // A needle-free container larger than SKIM_MAX is read token by token, whether
+        // the document is streamed or in memory, so nested skims stay bounded.
+        let filler = "1,".repeat(SKIM_MAX / 2 + 10);
+        for (n, skipped) in [(10, 1), (SKIM_MAX / 2 + 10, 0)] {
+            let doc = format!("[{}2]", &filler[..2 * n]);
+            let mut whole = Tokenizer::whole(doc.as_bytes());
+            assert_eq!(whole.next_token().unwrap().kind, Kind::StartArray);
+            assert_eq!(whole.skip_containers(false).unwrap(), skipped, "whole {n}");
+            let mut streamed = Tokenizer::new(doc.as_bytes());
+            assert_eq!(streamed.next_token().unwrap().kind, Kind::StartArray);
+            assert_eq!(
+                streamed.skip_containers(false).unwrap(),
+                skipped,
+                "streamed {n}"
+            );
+        }
+    }
 
     fn kinds(input: &[u8], cap: usize) -> Result<Toks, ParseError> {
         let mut t = Tokenizer::with_capacity(input, cap);
