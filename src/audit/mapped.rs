@@ -22,21 +22,21 @@ pub const RELEASE_STEP: u64 = 4 * 1024 * 1024;
 /// Live mappings, for the SIGBUS handler: a fixed table, since a signal handler may not
 /// allocate or lock. A file that finds no free slot is read instead.
 struct Slot {
+    /// Handed out (`start` is set only once the mapping exists).
+    taken: AtomicBool,
     start: AtomicUsize,
     len: AtomicUsize,
     shrank: AtomicBool,
 }
 
-const SLOTS: usize = 64;
-static TABLE: [Slot; SLOTS] = [const {
+static TABLE: [Slot; 64] = [const {
     Slot {
+        taken: AtomicBool::new(false),
         start: AtomicUsize::new(0),
         len: AtomicUsize::new(0),
         shrank: AtomicBool::new(false),
     }
-}; SLOTS];
-/// Slots handed out (`start` is set only once the mapping exists).
-static TAKEN: [AtomicBool; SLOTS] = [const { AtomicBool::new(false) }; SLOTS];
+}; 64];
 
 /// A read-only shared mapping of a whole file.
 pub struct Mapped {
@@ -58,11 +58,12 @@ impl Mapped {
         use std::os::unix::io::AsRawFd;
         let len = usize::try_from(len).ok().filter(|&n| n > 0)?;
         install_handler();
-        let slot = (0..SLOTS).find(|&i| {
-            TAKEN[i]
+        let slot = TABLE.iter().position(|s| {
+            s.taken
                 .compare_exchange(false, true, Ordering::AcqRel, Ordering::Relaxed)
                 .is_ok()
         })?;
+        let s = &TABLE[slot];
         // SAFETY: a fresh read-only shared mapping of an open file descriptor; the result
         // is checked before use.
         let ptr = unsafe {
@@ -76,10 +77,9 @@ impl Mapped {
             )
         };
         if ptr == libc::MAP_FAILED {
-            TAKEN[slot].store(false, Ordering::Release);
+            s.taken.store(false, Ordering::Release);
             return None;
         }
-        let s = &TABLE[slot];
         s.shrank.store(false, Ordering::Relaxed);
         s.len.store(len, Ordering::Relaxed);
         s.start.store(ptr as usize, Ordering::Release);
@@ -128,16 +128,27 @@ impl Drop for Mapped {
         unsafe {
             libc::munmap(self.ptr, self.len);
         }
-        TAKEN[self.slot].store(false, Ordering::Release);
+        s.taken.store(false, Ordering::Release);
     }
 }
 
+/// The page size, read once; also by the SIGBUS handler, which is installed only after it
+/// was read (a handler may not initialise a `OnceLock`).
+static PAGE_SIZE: AtomicUsize = AtomicUsize::new(0);
+
 fn page_size() -> usize {
-    static PAGE: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    // SAFETY: sysconf has no preconditions.
-    *PAGE.get_or_init(|| {
-        usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(4096)
-    })
+    match PAGE_SIZE.load(Ordering::Relaxed) {
+        0 => {
+            // SAFETY: sysconf has no preconditions.
+            let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) })
+                .ok()
+                .filter(|p| p.is_power_of_two())
+                .unwrap_or(4096);
+            PAGE_SIZE.store(page, Ordering::Relaxed);
+            page
+        }
+        page => page,
+    }
 }
 
 /// The SIGBUS handler that was installed before ours.
@@ -148,7 +159,7 @@ fn install_handler() {
     extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
         // SAFETY: the kernel passes a valid siginfo with SA_SIGINFO.
         let addr = unsafe { (*info).si_addr() } as usize;
-        let page = PAGE_SIZE.load(Ordering::Relaxed).max(1);
+        let page = PAGE_SIZE.load(Ordering::Relaxed);
         for s in &TABLE {
             let start = s.start.load(Ordering::Acquire);
             let len = s.len.load(Ordering::Acquire);
@@ -186,7 +197,7 @@ fn install_handler() {
     }
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        PAGE_SIZE.store(page_size(), Ordering::Relaxed);
+        page_size();
         // SAFETY: a zeroed sigaction with a SA_SIGINFO handler is valid; the previous one
         // is kept for faults outside our mappings.
         unsafe {
@@ -203,9 +214,6 @@ fn install_handler() {
         }
     });
 }
-
-/// The page size, for the handler (which may not initialise a `OnceLock`).
-static PAGE_SIZE: AtomicUsize = AtomicUsize::new(4096);
 
 #[cfg(test)]
 mod tests {

@@ -1163,6 +1163,7 @@ pub fn scan_file(
 }
 
 /// [`scan_file`], mapping files of at least `min_size` bytes.
+#[cfg_attr(not(unix), allow(unused_variables))]
 fn scan_file_from(
     file: &std::fs::File,
     size: u64,
@@ -1171,35 +1172,40 @@ fn scan_file_from(
     min_size: u64,
 ) -> DocScan {
     #[cfg(unix)]
-    if let Some(map) = Some(())
-        .filter(|_| known.is_none() && size >= min_size)
-        .and_then(|_| super::mapped::Mapped::new(file, size))
-    {
-        return super::ahead::with_helper(&map, |ahead| {
-            let tz = Tokenizer::whole(map.bytes()).ahead(Some(ahead));
-            // Pages behind the scanner are released as it goes (keeping what a skim may
-            // still re-read), which is also the progress it reports.
-            let mut released = 0;
-            let mut progress = |at: u64| {
-                let upto = at.saturating_sub(super::tokenizer::SKIM_MAX as u64);
-                map.release(released, upto);
-                if let Some(f) = on_read {
-                    f(upto - released);
-                }
-                released = upto;
-            };
-            let mut scan = run_scan(tz, 0, None, true, Some(&mut progress));
-            if let Some(f) = on_read {
-                f(size - released);
-            }
-            if map.shrank() {
-                // What was read before the cut stands; the rest was zeros, not the file.
-                scan.error = Some(ParseError::Shrank);
-            }
-            scan
-        });
+    if known.is_none() && size >= min_size {
+        if let Some(map) = super::mapped::Mapped::new(file, size) {
+            return scan_mapped(&map, on_read);
+        }
     }
     scan_sized(file, Some(size), 0, known, on_read)
+}
+
+/// Scans a mapped file in place, with a helper skimming ahead ([`super::ahead`]).
+#[cfg(unix)]
+fn scan_mapped(map: &super::mapped::Mapped, on_read: Option<&(dyn Fn(u64) + Sync)>) -> DocScan {
+    super::ahead::with_helper(map, |ahead| {
+        let tz = Tokenizer::whole(map.bytes()).ahead(Some(ahead));
+        // Pages behind the scanner are released as it goes (keeping what a skim may still
+        // re-read), which is also the progress it reports.
+        let mut released = 0;
+        let mut progress = |at: u64| {
+            let upto = at.saturating_sub(super::tokenizer::SKIM_MAX as u64);
+            map.release(released, upto);
+            if let Some(f) = on_read {
+                f(upto - released);
+            }
+            released = upto;
+        };
+        let mut scan = run_scan(tz, 0, None, true, Some(&mut progress));
+        if let Some(f) = on_read {
+            f(map.bytes().len() as u64 - released);
+        }
+        if map.shrank() {
+            // What was read before the cut stands; the rest was zeros, not the file.
+            scan.error = Some(ParseError::Shrank);
+        }
+        scan
+    })
 }
 
 fn tokenizer<'w, R: Read>(

@@ -182,6 +182,14 @@ impl<'w> Tokenizer<'w, io::Empty> {
     pub fn whole(bytes: &'w [u8]) -> Self {
         Self::over(io::empty(), Buf::Whole(bytes))
     }
+
+    /// Takes skimmed containers from `ahead`, a helper skimming the same bytes (no
+    /// known-secret watcher may be set: the bytes it skims are never read here). Only a
+    /// whole document has them all at hand when the scanner jumps.
+    pub fn ahead(mut self, ahead: Option<&'w Ahead>) -> Self {
+        self.ahead = ahead.filter(|_| self.watcher.is_none());
+        self
+    }
 }
 
 impl<'w, R: Read> Tokenizer<'w, R> {
@@ -232,13 +240,6 @@ impl<'w, R: Read> Tokenizer<'w, R> {
         self
     }
 
-    /// Takes skimmed containers from `ahead` (no known-secret watcher may be set: the
-    /// bytes it skims are never read here).
-    pub fn ahead(mut self, ahead: Option<&'w Ahead>) -> Self {
-        self.ahead = ahead.filter(|_| self.watcher.is_none());
-        self
-    }
-
     /// Reports read sizes to `f`.
     pub fn on_read(mut self, f: &'w (dyn Fn(u64) + Sync)) -> Self {
         self.on_read = Some(f);
@@ -284,7 +285,6 @@ impl<'w, R: Read> Tokenizer<'w, R> {
             let in_array = self.stack.len() >= 2 && self.stack[self.stack.len() - 2] == b'[';
             match ahead.take(here) {
                 Seen::Free(e) if e.count == 1 || in_array => {
-                    self.advance_to(e.end)?;
                     self.jump(e.end, e.lines, e.line_start);
                     return Ok(e.count);
                 }
@@ -342,19 +342,6 @@ impl<'w, R: Read> Tokenizer<'w, R> {
                 Stop::More | Stop::Invalid => return Ok(false),
             }
         }
-    }
-
-    /// Makes absolute offset `to` (at or after the current position) addressable in the
-    /// buffer (a whole document in memory always is).
-    fn advance_to(&mut self, to: u64) -> Result<(), ParseError> {
-        while to > self.base + self.end as u64 {
-            self.pos = self.end;
-            let (_, more) = self.fill(self.end)?;
-            if !more {
-                return Err(self.err_truncated());
-            }
-        }
-        Ok(())
     }
 
     /// Whether a known-secret match starts before absolute offset `end`.
