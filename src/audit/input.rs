@@ -1,12 +1,12 @@
 //! Auditing one input (a file, stdin's bytes or an S3 object): recognise its kind by content
 //! and run the matching scanner.
 
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{Read, Seek};
 
 use super::finding::Finding;
 use super::kinds::{is_zip, looks_json, DocKind};
 use super::known::Known;
-use super::scan::{scan_document, scan_file, scan_sized, DocScan, Draft};
+use super::scan::{scan_document, scan_file, scan_whole, DocScan, Draft};
 use super::{planfile, InputError, Notice};
 
 /// Shared, read-only settings for every input.
@@ -75,50 +75,103 @@ pub fn finish_drafts(drafts: Vec<Draft>, file: &str, member: Option<&str>) -> Ve
         .collect()
 }
 
-/// Audits a seekable input.
-pub fn audit_reader<R: Read + Seek + 'static>(
-    mut r: R,
-    file: &str,
-    origin: Origin,
-    ctx: &Ctx,
-) -> InputReport {
+/// Files smaller than this are read whole and scanned in place (one buffer per thread, reused):
+/// on a tree of many small states that saves a buffer per file and the seeks of sniffing.
+const SMALL_FILE: u64 = 1024 * 1024;
+
+thread_local! {
+    static SMALL: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Audits a file on disk: a small one is read whole and scanned in place, a larger one is
+/// streamed (or mapped, see [`scan_file`]).
+pub fn audit_file(mut f: std::fs::File, file: &str, origin: Origin, ctx: &Ctx) -> InputReport {
+    if ctx.known.is_none() {
+        // Read first, ask the size only of a file that is not small: most walked files are.
+        let whole = SMALL.with_borrow_mut(|buf| {
+            buf.clear();
+            match (&mut f).take(SMALL_FILE).read_to_end(buf) {
+                Ok(_) if (buf.len() as u64) < SMALL_FILE => {
+                    Some(audit_bytes(buf, file, origin, ctx))
+                }
+                Ok(_) => None,
+                Err(e) => Some(InputReport::error(file, format!("cannot read: {e}"))),
+            }
+        });
+        if let Some(rep) = whole {
+            return rep;
+        }
+    }
+    let size = match f.metadata() {
+        Ok(m) => m.len(),
+        Err(e) => return InputReport::error(file, format!("cannot read: {e}")),
+    };
     let mut head = [0u8; 64];
-    let n = match read_head(&mut r, &mut head) {
+    let n = match f.rewind().and_then(|()| read_head(&mut f, &mut head)) {
         Ok(n) => n,
         Err(e) => return InputReport::error(file, format!("cannot read: {e}")),
     };
-    if let Err(e) = r.seek(SeekFrom::Start(0)) {
+    if let Err(e) = f.rewind() {
         return InputReport::error(file, format!("cannot read: {e}"));
     }
-    let head = &head[..n];
+    match sniff(&head[..n], file, origin) {
+        Sniffed::Zip => planfile::audit_zip(f, file, origin, ctx),
+        Sniffed::Json => {
+            let on_read = ctx.on_read.as_deref().map(|f| f as &(dyn Fn(u64) + Sync));
+            let doc = scan_file(&f, size, ctx.known.as_ref(), on_read);
+            judge_document(doc, file, None, origin)
+        }
+        Sniffed::Done(rep) => rep,
+    }
+}
+
+/// Audits an input held in memory (a small file, an S3 object).
+pub fn audit_bytes(bytes: &[u8], file: &str, origin: Origin, ctx: &Ctx) -> InputReport {
+    match sniff(&bytes[..bytes.len().min(64)], file, origin) {
+        Sniffed::Zip => planfile::audit_zip(std::io::Cursor::new(bytes), file, origin, ctx),
+        Sniffed::Json => {
+            let on_read = ctx.on_read.as_deref().map(|f| f as &(dyn Fn(u64) + Sync));
+            let doc = scan_whole(bytes, 0, ctx.known.as_ref(), on_read);
+            judge_document(doc, file, None, origin)
+        }
+        Sniffed::Done(rep) => rep,
+    }
+}
+
+/// What the first bytes of an input say it is.
+enum Sniffed {
+    Zip,
+    Json,
+    /// Neither: the report for it (nothing, a notice or an error, by origin).
+    Done(InputReport),
+}
+
+fn sniff(head: &[u8], file: &str, origin: Origin) -> Sniffed {
     if is_zip(head) {
-        return planfile::audit_zip(r, file, origin, ctx);
+        return Sniffed::Zip;
     }
-    if !looks_json(head) {
-        return match origin {
-            Origin::WalkedLenient => InputReport::default(),
-            // Terraform can leave a 0-byte state behind (e.g. after a backend migration): found
-            // in a walk it holds nothing to leak, so it is a notice, not an error.
-            Origin::WalkedStrict if n == 0 => {
-                let mut rep = InputReport::default();
-                rep.notices.push(Notice { file: file.to_string(), message: "empty file: nothing to audit".into() });
-                rep
-            }
-            _ if n == 0 => InputReport::error(file, "empty file: not a Terraform state or plan"),
-            _ => InputReport::error(file, "not a Terraform state, plan JSON or saved plan file (neither JSON nor a zip archive)"),
-        };
+    if looks_json(head) {
+        return Sniffed::Json;
     }
-    let size = r.seek(SeekFrom::End(0)).ok();
-    if let Err(e) = r.seek(SeekFrom::Start(0)) {
-        return InputReport::error(file, format!("cannot read: {e}"));
-    }
-    let on_read = ctx.on_read.as_deref().map(|f| f as &(dyn Fn(u64) + Sync));
-    let disk = (&r as &dyn std::any::Any).downcast_ref::<std::fs::File>();
-    let doc = match (disk, size) {
-        (Some(f), Some(size)) => scan_file(f, size, ctx.known.as_ref(), on_read),
-        _ => scan_sized(r, size, 0, ctx.known.as_ref(), on_read),
-    };
-    judge_document(doc, file, None, origin)
+    let n = head.len();
+    Sniffed::Done(match origin {
+        Origin::WalkedLenient => InputReport::default(),
+        // Terraform can leave a 0-byte state behind (e.g. after a backend migration): found
+        // in a walk it holds nothing to leak, so it is a notice, not an error.
+        Origin::WalkedStrict if n == 0 => {
+            let mut rep = InputReport::default();
+            rep.notices.push(Notice {
+                file: file.to_string(),
+                message: "empty file: nothing to audit".into(),
+            });
+            rep
+        }
+        _ if n == 0 => InputReport::error(file, "empty file: not a Terraform state or plan"),
+        _ => InputReport::error(
+            file,
+            "not a Terraform state, plan JSON or saved plan file (neither JSON nor a zip archive)",
+        ),
+    })
 }
 
 /// Audits a non-seekable stream (stdin): JSON is streamed; only a zip (a saved plan file,
@@ -135,7 +188,7 @@ pub fn audit_stream<R: Read>(mut r: R, file: &str, ctx: &Ctx) -> InputReport {
         if let Err(e) = r.read_to_end(&mut all) {
             return InputReport::error(file, format!("cannot read: {e}"));
         }
-        return audit_reader(std::io::Cursor::new(all), file, Origin::Explicit, ctx);
+        return audit_bytes(&all, file, Origin::Explicit, ctx);
     }
     if !looks_json(head) {
         let what = if n == 0 {

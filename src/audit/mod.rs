@@ -28,14 +28,18 @@ pub mod walk;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
 
-use input::{audit_reader, Ctx, InputReport, Origin};
+use input::{audit_file, Ctx, InputReport, Origin};
 use report::{Format, Report};
+
+/// How many files may wait for a scanner at once (each holds its directory open).
+const MAX_QUEUED: usize = 32;
 
 /// Arguments of `gcoauth audit`.
 #[derive(clap::Args, Debug)]
@@ -185,30 +189,49 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
         reports.push(input::audit_stream(std::io::stdin().lock(), "-", &ctx));
     }
     // One task per file on the rayon pool; this thread walks and hands files out as it finds
-    // them, so on a tree of many small states the walk overlaps the scanning.
+    // them, so on a tree of many small states the walk overlaps the scanning. Each queued
+    // file keeps its directory open, so the walk waits (scanning meanwhile) when too many are.
     let found = std::sync::Mutex::new(Vec::new());
     let push = |r: InputReport| found.lock().unwrap_or_else(|e| e.into_inner()).push(r);
+    let queued = AtomicUsize::new(0);
     rayon::scope(|scope| {
-        let scan = |path: std::path::PathBuf, display: String, origin: Origin| {
-            let (ctx, push) = (&ctx, &push);
+        let scan = |open: Box<dyn FnOnce() -> std::io::Result<std::fs::File> + Send>,
+                    display: String,
+                    origin: Origin| {
+            while queued.load(Ordering::Acquire) >= MAX_QUEUED {
+                if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                    std::thread::yield_now();
+                }
+            }
+            queued.fetch_add(1, Ordering::AcqRel);
+            let (ctx, push, queued) = (&ctx, &push, &queued);
             scope.spawn(move |_| {
-                push(match std::fs::File::open(&path) {
-                    Ok(f) => audit_reader(f, &display, origin, ctx),
+                push(match open() {
+                    Ok(f) => audit_file(f, &display, origin, ctx),
                     Err(e) => InputReport::error(&display, format!("cannot open: {e}")),
-                })
+                });
+                queued.fetch_sub(1, Ordering::AcqRel);
             });
         };
         for p in &local {
             let path = Path::new(p);
             match std::fs::metadata(path) {
                 Ok(m) if m.is_dir() => walk::walk_each(path, |w| match w {
-                    walk::Walked::File(f, origin) => {
-                        let display = f.display().to_string();
-                        scan(f, display, origin);
+                    walk::Walked::File(f) => {
+                        let display = f.path.display().to_string();
+                        let origin = f.origin;
+                        scan(Box::new(move || f.open()), display, origin);
                     }
                     walk::Walked::Error(file, message) => push(InputReport::error(&file, message)),
                 }),
-                Ok(_) => scan(path.to_path_buf(), p.to_string(), Origin::Explicit),
+                Ok(_) => {
+                    let path = path.to_path_buf();
+                    scan(
+                        Box::new(move || std::fs::File::open(path)),
+                        p.to_string(),
+                        Origin::Explicit,
+                    )
+                }
                 Err(e) => push(InputReport::error(p, format!("cannot open: {e}"))),
             }
         }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
-use super::input::{audit_reader, Ctx, InputReport, Origin};
+use super::input::{audit_bytes, Ctx, InputReport, Origin};
 
 /// Downloads at most this many objects at once.
 const CONCURRENCY: usize = 8;
@@ -101,12 +101,7 @@ pub fn audit_all(urls: &[String], ctx: Arc<Ctx>) -> anyhow::Result<Vec<InputRepo
                     };
                     match body {
                         Ok(bytes) => tokio::task::spawn_blocking(move || {
-                            audit_reader(
-                                std::io::Cursor::new(bytes),
-                                &name,
-                                Origin::WalkedLenient,
-                                &ctx,
-                            )
+                            audit_bytes(&bytes, &name, Origin::WalkedLenient, &ctx)
                         })
                         .await
                         .unwrap_or_else(|e| {

@@ -998,7 +998,7 @@ impl<'k> Analyzer<'k> {
         let mut inner: Vec<Draft> = Vec::new();
         let mut parsed = false;
         if matches!(first, Some(b'{') | Some(b'[')) {
-            let r = scan_sized(bytes, Some(bytes.len() as u64), self.nest + 1, None, None);
+            let r = scan_whole(bytes, self.nest + 1, None, None);
             if r.error.is_none() {
                 parsed = true;
                 inner = r.drafts;
@@ -1148,6 +1148,25 @@ fn scan_with<R: Read>(
 ) -> DocScan {
     let tz = tokenizer(src, size, nest, known, on_read);
     run_scan(tz, nest, known, skim, None)
+}
+
+/// Scans a document already in memory, in place: no buffer to fill, so no copy. Known
+/// secrets are looked for by the reading tokenizer's watcher, so with them the bytes are
+/// streamed like a file's.
+pub fn scan_whole(
+    bytes: &[u8],
+    nest: u8,
+    known: Option<&Known>,
+    on_read: Option<&(dyn Fn(u64) + Sync)>,
+) -> DocScan {
+    if known.is_some() {
+        return scan_sized(bytes, Some(bytes.len() as u64), nest, known, on_read);
+    }
+    let scan = run_scan(Tokenizer::whole(bytes), nest, None, true, None);
+    if let Some(f) = on_read {
+        f(bytes.len() as u64);
+    }
+    scan
 }
 
 /// [`scan_sized`] for a whole file: when it is large (and no known secrets are looked
@@ -1422,6 +1441,7 @@ mod tests {
         let fast = scan_with(data, cap, 0, None, None, true);
         let slow = scan_with(data, cap, 0, None, None, false);
         prop_assert_eq!(summary(&fast), summary(&slow));
+        prop_assert_eq!(summary(&scan_whole(data, 0, None, None)), summary(&slow));
         // And through a file with a helper skimming ahead, whatever its size.
         let mut f = tempfile::tempfile().unwrap();
         std::io::Write::write_all(&mut f, data).unwrap();

@@ -1,7 +1,7 @@
 //! Directory walks, saved plan files and known secrets in raw plan bytes.
 
 use std::path::Path;
-use std::process::Stdio;
+use std::process::{Command, Stdio};
 
 use crate::util::{cmd, f, fixture, run};
 
@@ -261,6 +261,54 @@ fn big_state(resources: usize) -> String {
         "outputs": {}, "resources": rs,
     }))
     .unwrap()
+}
+
+#[test]
+fn small_streamed_and_piped_states_are_audited_alike() {
+    // Under 1 MiB a file is read whole and scanned in place; from 1 MiB on it is streamed
+    // (from 16 MB mapped, tested below); stdin is always streamed.
+    for (n, small) in [(300, true), (3_000, false)] {
+        let doc = big_state(n);
+        assert_eq!(doc.len() < 1024 * 1024, small, "{} bytes", doc.len());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("terraform.tfstate");
+        std::fs::write(&path, &doc).unwrap();
+        let from_file = run(&[path.to_str().unwrap(), "--format", "json"]);
+        let from_dir = run(&[dir.path().to_str().unwrap(), "--format", "json"]);
+        let piped = crate::util::run_stdin(&["-", "--format", "json"], doc.as_bytes());
+        let hits = from_file.hits();
+        assert_eq!(hits.len(), 4, "{hits:?}");
+        assert_eq!(from_dir.hits(), hits);
+        assert_eq!(piped.hits(), hits);
+        for r in [&from_file, &from_dir, &piped] {
+            assert_eq!(r.code, 1, "{}", r.stderr);
+            r.assert_no_secret();
+            assert_eq!(r.json()["bytes_scanned"], doc.len(), "{n}");
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_tree_wider_than_the_open_file_limit_is_walked_whole() {
+    // Files queued for the scanners keep their directory open: the walk must wait for them
+    // rather than run out of descriptors (here 48, with 300 directories).
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..300 {
+        copy(
+            "tf/leaky.tfstate",
+            &dir.path().join(format!("s{i:03}/terraform.tfstate")),
+        );
+    }
+    let mut c = Command::new("sh");
+    c.args(["-c", "ulimit -n 48 && exec \"$0\" audit \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_gcoauth"))
+        .args([dir.path().to_str().unwrap(), "--format", "json"]);
+    let r = crate::util::run_with(c, &[], None);
+    let v = r.json();
+    assert_eq!(v["errors"], serde_json::json!([]), "{}", r.stderr);
+    assert_eq!(v["files_scanned"], 300);
+    assert_eq!(r.code, 1);
 }
 
 #[test]
