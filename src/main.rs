@@ -24,23 +24,12 @@ enum Command {
 }
 
 /// mimalloc: with glibc's malloc the auditor's threads waited on each other's arena locks
-/// (futex sleeps), as each frees what the other allocated for every walked file.
+/// (futex sleeps), as each frees what the other allocated for every walked file. Built
+/// without transparent huge pages (Cargo.toml), which cost peak RSS and page zeroing.
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// mimalloc.h's `mi_option_arena_eager_commit` and `mi_option_purge_delay` (not named by the
-/// binding).
-const MI_ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
-const MI_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
 fn main() -> ExitCode {
-    // Commit memory as it is used and return it at once: on the 209 MB benchmark state the
-    // defaults took peak RSS from glibc's 23 MB to about 45 MB, this to about 36 MB.
-    // SAFETY: setters of mimalloc's global options, called before any other thread exists.
-    unsafe {
-        libmimalloc_sys::mi_option_set(MI_ARENA_EAGER_COMMIT, 0);
-        libmimalloc_sys::mi_option_set(MI_PURGE_DELAY, 0);
-    }
     gcoauth::logging::init();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
