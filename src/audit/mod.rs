@@ -94,11 +94,11 @@ pub fn scan_bytes(data: &[u8]) -> scan::DocScan {
     scan::scan_document(data, 0, None, None)
 }
 
-/// Everything [`scan_bytes`] reports, as text, and the same for the token-by-token
-/// reference scan (no skimming): the fuzzer checks they agree.
+/// Everything [`scan_bytes`] reports, as text, for a streamed scan, an in-place scan and the
+/// token-by-token reference (no skimming): the fuzzer checks they agree.
 #[doc(hidden)]
-pub fn scan_bytes_both_ways(data: &[u8]) -> [String; 2] {
-    scan::both_ways(data)
+pub fn scan_bytes_every_way(data: &[u8]) -> [String; 3] {
+    scan::every_way(data)
 }
 
 /// The exit code for a finished report: 1 on leaks, 2 on errors without leaks, else 0.

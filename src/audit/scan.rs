@@ -1360,10 +1360,12 @@ fn summary(r: &DocScan) -> String {
     out
 }
 
-/// [`summary`] of a scan with skimming and of the token-by-token reference.
-pub(crate) fn both_ways(data: &[u8]) -> [String; 2] {
+/// [`summary`] of a streamed scan with skimming, of an in-place scan and of the
+/// token-by-token reference.
+pub(crate) fn every_way(data: &[u8]) -> [String; 3] {
     [
         summary(&scan_with(data, None, 0, None, None, true)),
+        summary(&scan_whole(data, 0, None, None)),
         summary(&scan_with(data, None, 0, None, None, false)),
     ]
 }
