@@ -86,6 +86,8 @@ thread_local! {
 /// Audits a file on disk: a small one is read whole and scanned in place, a larger one is
 /// streamed (or mapped, see [`scan_file`]).
 pub fn audit_file(mut f: std::fs::File, file: &str, origin: Origin, ctx: &Ctx) -> InputReport {
+    // Whether the first MiB is in `SMALL` (the file is not small).
+    let mut read_first = false;
     if ctx.known.is_none() {
         // Read first, ask the size only of a file that is not small: most walked files are.
         let whole = SMALL.with_borrow_mut(|buf| {
@@ -101,13 +103,27 @@ pub fn audit_file(mut f: std::fs::File, file: &str, origin: Origin, ctx: &Ctx) -
         if let Some(rep) = whole {
             return rep;
         }
+        read_first = true;
+    }
+    if let Err(e) = f.rewind() {
+        // A pipe, e.g. `gcoauth audit <(terraform show -json plan.out)`: streamed, from what
+        // was already read on.
+        if e.kind() == std::io::ErrorKind::NotSeekable {
+            let first = if read_first {
+                SMALL.with_borrow_mut(std::mem::take)
+            } else {
+                Vec::new()
+            };
+            return audit_stream(std::io::Cursor::new(first).chain(f), file, ctx);
+        }
+        return InputReport::error(file, format!("cannot read: {e}"));
     }
     let size = match f.metadata() {
         Ok(m) => m.len(),
         Err(e) => return InputReport::error(file, format!("cannot read: {e}")),
     };
     let mut head = [0u8; 64];
-    let n = match f.rewind().and_then(|()| read_head(&mut f, &mut head)) {
+    let n = match read_head(&mut f, &mut head) {
         Ok(n) => n,
         Err(e) => return InputReport::error(file, format!("cannot read: {e}")),
     };

@@ -290,6 +290,30 @@ fn small_streamed_and_piped_states_are_audited_alike() {
 
 #[cfg(unix)]
 #[test]
+fn a_named_pipe_is_audited_whatever_its_size() {
+    // `gcoauth audit <(terraform show -json plan.out)` names a pipe: it cannot be mapped or
+    // read twice, so it is streamed, also past the first MiB.
+    for n in [300, 3_000] {
+        let doc = big_state(n);
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("state.pipe");
+        let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success());
+        let writer = {
+            let (fifo, doc) = (fifo.clone(), doc.clone());
+            std::thread::spawn(move || std::fs::write(fifo, doc).unwrap())
+        };
+        let r = run(&[fifo.to_str().unwrap(), "--format", "json"]);
+        writer.join().unwrap();
+        assert_eq!(r.code, 1, "{n}: {}", r.stderr);
+        r.assert_no_secret();
+        assert_eq!(r.hits().len(), 4, "{n}: {}", r.stdout);
+        assert_eq!(r.json()["bytes_scanned"], doc.len());
+    }
+}
+
+#[cfg(unix)]
+#[test]
 fn a_tree_wider_than_the_open_file_limit_is_walked_whole() {
     // Files queued for the scanners keep their directory open: the walk must wait for them
     // rather than run out of descriptors (here 48, with 300 directories).
