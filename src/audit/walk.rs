@@ -76,9 +76,9 @@ fn worth_sniffing<D: DirOps>(dir: &D, name: &OsStr, path: &Path) -> bool {
     }
 }
 
-/// Walks `root` recursively (sorted by name, `.git` skipped, symlinks followed, a symlink
-/// back to a directory being walked skipped), handing each file to `found` as soon as it
-/// is seen, so scanning can start while the walk goes on.
+/// Walks `root` recursively (sorted by name, `.git` directories below it skipped, symlinks
+/// followed, a symlink back to a directory being walked or above `root` skipped), handing
+/// each file to `found` as soon as it is seen, so scanning can start while the walk goes on.
 pub fn walk_each(root: &Path, mut found: impl FnMut(Walked)) {
     walk::<Native>(root, &mut found);
 }
@@ -105,13 +105,29 @@ pub trait DirOps: Sized {
     /// The type of an entry (of its target if `follow`), and its id.
     fn stat(&self, name: &OsStr, follow: bool) -> io::Result<(Type, Self::Id)>;
     fn id(&self) -> io::Result<Self::Id>;
+    /// The id of the directory at `path` (following symlinks).
+    fn path_id(path: &Path) -> io::Result<Self::Id>;
 }
 
+/// Directories kept open on the walk's branch; the ones above are closed and reopened by
+/// path when the walk comes back to them (as walkdir does), so depth cannot exhaust
+/// descriptors.
+const MAX_OPEN: usize = 32;
+
 struct Frame<D: DirOps> {
-    dir: Arc<D>,
+    /// `None` while closed (see [`MAX_OPEN`]).
+    dir: Option<Arc<D>>,
     path: PathBuf,
     entries: std::vec::IntoIter<(OsString, Option<Type>)>,
     id: OnceLock<Option<D::Id>>,
+}
+
+impl<D: DirOps> Frame<D> {
+    fn id(&self) -> Option<&D::Id> {
+        self.id
+            .get_or_init(|| self.dir.as_ref().and_then(|d| d.id().ok()))
+            .as_ref()
+    }
 }
 
 /// Lists `dir` onto the stack, or reports why it cannot be.
@@ -126,11 +142,16 @@ fn enter<D: DirOps>(
         Ok((dir, mut entries)) => {
             entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             stack.push(Frame {
-                dir: Arc::new(dir),
+                dir: Some(Arc::new(dir)),
                 path,
                 entries: entries.into_iter(),
                 id: OnceLock::new(),
             });
+            if let Some(old) = stack.len().checked_sub(MAX_OPEN + 1) {
+                let old = &mut stack[old];
+                old.id();
+                old.dir = None;
+            }
         }
         Err(e) => found(Walked::Error(
             path.display().to_string(),
@@ -149,20 +170,33 @@ fn walk<D: DirOps>(root: &Path, found: &mut dyn FnMut(Walked<D>)) {
         &mut scratch,
         found,
     );
+    // The real directories above the root, for a symlink that leads up there.
+    let above: OnceLock<Vec<D::Id>> = OnceLock::new();
     while let Some(top) = stack.last_mut() {
         let Some((name, listed)) = top.entries.next() else {
             stack.pop();
             continue;
         };
+        let dir = match &top.dir {
+            Some(d) => d.clone(),
+            None => match D::open_root(&top.path) {
+                Ok(d) => top.dir.insert(Arc::new(d)).clone(),
+                Err(e) => {
+                    let path = top.path.display().to_string();
+                    stack.pop();
+                    found(Walked::Error(path, format!("cannot walk: {e}")));
+                    continue;
+                }
+            },
+        };
         let path = top.path.join(&name);
-        let dir = top.dir.clone();
         let mut ty = match listed {
             Some(t) => Ok(t),
             None => dir.stat(&name, false).map(|(t, _)| t),
         };
         if ty.as_ref().is_ok_and(|t| *t == Type::Symlink) {
             ty = match dir.stat(&name, true) {
-                Ok((Type::Dir, id)) if is_ancestor(&stack, &id) => {
+                Ok((Type::Dir, id)) if is_ancestor(&stack, &above, root, &id) => {
                     tracing::debug!("skipping symlink loop: {}", path.display());
                     continue;
                 }
@@ -196,11 +230,22 @@ fn walk<D: DirOps>(root: &Path, found: &mut dyn FnMut(Walked<D>)) {
     }
 }
 
-/// Whether `id` is a directory on the walk's current branch.
-fn is_ancestor<D: DirOps>(stack: &[Frame<D>], id: &D::Id) -> bool {
-    stack
-        .iter()
-        .any(|f| f.id.get_or_init(|| f.dir.id().ok()).as_ref() == Some(id))
+/// Whether `id` is a directory on the walk's current branch or above its root.
+fn is_ancestor<D: DirOps>(
+    stack: &[Frame<D>],
+    above: &OnceLock<Vec<D::Id>>,
+    root: &Path,
+    id: &D::Id,
+) -> bool {
+    let above = above.get_or_init(|| match std::fs::canonicalize(root) {
+        Ok(real) => real
+            .ancestors()
+            .skip(1)
+            .filter_map(|p| D::path_id(p).ok())
+            .collect(),
+        Err(_) => Vec::new(),
+    });
+    stack.iter().any(|f| f.id() == Some(id)) || above.contains(id)
 }
 
 /// The walk through paths (any platform): each open resolves the whole path.
@@ -268,6 +313,10 @@ impl DirOps for ByPath {
 
     fn id(&self) -> io::Result<PathBuf> {
         std::fs::canonicalize(&self.0)
+    }
+
+    fn path_id(path: &Path) -> io::Result<PathBuf> {
+        std::fs::canonicalize(path)
     }
 }
 
@@ -380,7 +429,7 @@ mod linux {
                 // Each record: d_ino u64, d_off i64, d_reclen u16, d_type u8, d_name NUL-terminated.
                 while at + 19 < bytes.len() {
                     let reclen = u16::from_ne_bytes([bytes[at + 16], bytes[at + 17]]) as usize;
-                    if reclen == 0 || at + reclen > bytes.len() {
+                    if reclen < 20 || at + reclen > bytes.len() {
                         return Err(io::Error::other("malformed directory listing"));
                     }
                     let d_type = bytes[at + 18];
@@ -405,12 +454,18 @@ mod linux {
         fn stat(&self, name: &OsStr, follow: bool) -> io::Result<(Type, (u64, u64))> {
             let flags = if follow { 0 } else { libc::AT_SYMLINK_NOFOLLOW };
             let st = stat_fd(self.0.as_raw_fd(), &cstr(name)?, flags)?;
-            Ok((type_of(st.st_mode), (st.st_dev, st.st_ino)))
+            Ok((type_of(st.st_mode), (st.st_dev as u64, st.st_ino as u64)))
         }
 
         fn id(&self) -> io::Result<(u64, u64)> {
             let st = stat_fd(self.0.as_raw_fd(), &CString::default(), libc::AT_EMPTY_PATH)?;
-            Ok((st.st_dev, st.st_ino))
+            Ok((st.st_dev as u64, st.st_ino as u64))
+        }
+
+        fn path_id(path: &Path) -> io::Result<(u64, u64)> {
+            use std::os::unix::fs::MetadataExt;
+            let m = std::fs::metadata(path)?;
+            Ok((m.dev(), m.ino()))
         }
     }
 }
@@ -493,6 +548,101 @@ mod tests {
         assert_eq!(by_path.0, expected_files);
         assert_eq!(by_path.1, expected_errors);
         assert_eq!(walk_with::<Native>(d), by_path);
+        assert_eq!(walk_with::<NoTypes>(d), by_path);
+        // A `.git` directory named as the root is walked: it was asked for.
+        let git = walk_with::<Native>(&d.join(".git"));
+        assert_eq!(
+            git,
+            (vec!["objects/x.tfstate WalkedStrict".to_string()], vec![])
+        );
+    }
+
+    /// Directories that do not tell entry types (as some file systems do not).
+    struct NoTypes(Native);
+
+    impl DirOps for NoTypes {
+        type Id = <Native as DirOps>::Id;
+        fn open_root(path: &Path) -> io::Result<Self> {
+            Native::open_root(path).map(NoTypes)
+        }
+        fn open_dir(&self, name: &OsStr) -> io::Result<Self> {
+            self.0.open_dir(name).map(NoTypes)
+        }
+        fn open_file(&self, name: &OsStr) -> io::Result<File> {
+            self.0.open_file(name)
+        }
+        fn entries(&mut self, scratch: &mut Vec<u64>) -> io::Result<Vec<(OsString, Option<Type>)>> {
+            let listed = self.0.entries(scratch)?;
+            Ok(listed.into_iter().map(|(n, _)| (n, None)).collect())
+        }
+        fn stat(&self, name: &OsStr, follow: bool) -> io::Result<(Type, Self::Id)> {
+            self.0.stat(name, follow)
+        }
+        fn id(&self) -> io::Result<Self::Id> {
+            self.0.id()
+        }
+        fn path_id(path: &Path) -> io::Result<Self::Id> {
+            Native::path_id(path)
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_up_above_the_root_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("repo");
+        std::fs::create_dir_all(root.join("env")).unwrap();
+        std::fs::write(root.join("env/terraform.tfstate"), b"{}").unwrap();
+        std::fs::write(dir.path().join("outside.tfstate"), b"{}").unwrap();
+        std::os::unix::fs::symlink("../..", root.join("env/up")).unwrap();
+        let expected = (
+            vec!["env/terraform.tfstate WalkedStrict".to_string()],
+            vec![],
+        );
+        assert_eq!(walk_with::<ByPath>(&root), expected);
+        assert_eq!(walk_with::<Native>(&root), expected);
+        assert_eq!(walk_with::<NoTypes>(&root), expected);
+    }
+
+    #[test]
+    fn a_tree_deeper_than_the_open_directories_is_walked_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = dir.path().to_path_buf();
+        let mut expected = Vec::new();
+        for depth in 0..3 * MAX_OPEN {
+            p.push(format!("d{depth}"));
+            std::fs::create_dir(&p).unwrap();
+            // Files before and after the subdirectory: the walk comes back up for them.
+            for name in ["a.tfstate", "z.tfstate"] {
+                std::fs::write(p.join(name), b"{}").unwrap();
+            }
+        }
+        let mut rel = PathBuf::new();
+        for depth in 0..3 * MAX_OPEN {
+            rel.push(format!("d{depth}"));
+            expected.push(format!("{} WalkedStrict", rel.join("a.tfstate").display()));
+        }
+        for depth in (0..3 * MAX_OPEN).rev() {
+            let mut r = PathBuf::new();
+            for d in 0..=depth {
+                r.push(format!("d{d}"));
+            }
+            expected.push(format!("{} WalkedStrict", r.join("z.tfstate").display()));
+        }
+        // Sorted: `a.tfstate` < `d<n+1>` < `z.tfstate` at every level.
+        assert_eq!(walk_with::<ByPath>(dir.path()), (expected.clone(), vec![]));
+        assert_eq!(walk_with::<Native>(dir.path()), (expected, vec![]));
+        #[cfg(target_os = "linux")]
+        {
+            // And no more than MAX_OPEN directories were open at once.
+            let fds = || std::fs::read_dir("/proc/self/fd").unwrap().count();
+            let (before, mut most) = (fds(), 0);
+            walk::<Native>(dir.path(), &mut |_| most = most.max(fds()));
+            assert!(
+                most <= before + MAX_OPEN + 2,
+                "{most} open, {before} before"
+            );
+        }
     }
 
     #[test]
