@@ -78,6 +78,9 @@ pub fn finish_drafts(drafts: Vec<Draft>, file: &str, member: Option<&str>) -> Ve
 /// Files smaller than this are read whole and scanned in place (one buffer per thread, reused):
 /// on a tree of many small states that saves a buffer per file and the seeks of sniffing.
 const SMALL_FILE: u64 = 1024 * 1024;
+/// What is read before asking a file's size: most walked files are smaller, so they need no
+/// size query; a large file loses no more than this.
+const PROBE: u64 = 64 * 1024;
 
 thread_local! {
     static SMALL: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -86,19 +89,30 @@ thread_local! {
 /// Audits a file on disk: a small one is read whole and scanned in place, a larger one is
 /// streamed (or mapped, see [`scan_file`]).
 pub fn audit_file(mut f: std::fs::File, file: &str, origin: Origin, ctx: &Ctx) -> InputReport {
-    // Whether the first MiB is in `SMALL` (the file is not small).
+    // Whether the file's first bytes are in `SMALL` (it is not small).
     let mut read_first = false;
     if ctx.known.is_none() {
-        // Read first, ask the size only of a file that is not small: most walked files are.
         let whole = SMALL.with_borrow_mut(|buf| {
             buf.clear();
-            match (&mut f).take(SMALL_FILE).read_to_end(buf) {
-                Ok(_) if (buf.len() as u64) < SMALL_FILE => {
-                    Some(audit_bytes(buf, file, origin, ctx))
-                }
-                Ok(_) => None,
-                Err(e) => Some(InputReport::error(file, format!("cannot read: {e}"))),
-            }
+            // Reads on up to `upto` bytes in all; whether it got that far (there may be more).
+            let read = |f: &mut std::fs::File, buf: &mut Vec<u8>, upto: u64| {
+                let more = upto - buf.len() as u64;
+                f.take(more).read_to_end(buf).map(|n| n as u64 == more)
+            };
+            let small = match read(&mut f, buf, PROBE) {
+                Ok(false) => true,
+                Ok(true) => match f.metadata() {
+                    Ok(m) if m.len() < SMALL_FILE => match read(&mut f, buf, SMALL_FILE) {
+                        Ok(full) => !full,
+                        Err(e) => {
+                            return Some(InputReport::error(file, format!("cannot read: {e}")))
+                        }
+                    },
+                    _ => false,
+                },
+                Err(e) => return Some(InputReport::error(file, format!("cannot read: {e}"))),
+            };
+            small.then(|| audit_bytes(buf, file, origin, ctx))
         });
         if let Some(rep) = whole {
             return rep;
