@@ -140,7 +140,9 @@ def report(res, bench_dir, peers_from=None):
     p("")
     p(f"* Each row: one warm-up run, then the median of {info['runs']} measured runs (`--runs N`). A row whose warm-up "
       f"took over {info['slow_s']} s, or timed out, is measured by that single run (n=1 in the table): repeating "
-      "40-300 s scanners would multiply the run time for little.")
+      "40-300 s scanners would multiply the run time for little. A row whose warm-up took under 2 s is measured "
+      "9 times (`BENCH_FAST_S`, `BENCH_FAST_RUNS`): this VM's timings move 10-30% from minute to minute, as much as "
+      "the ratios judged, and short runs are cheap to repeat.")
     p(f"* Every run: `/usr/bin/time -v timeout -k 10 {info['timeout']} <tool>`; wall time from bash's microsecond clock around the run, user/sys and peak RSS from time(1): peak RSS = "
       "`ru_maxrss` (largest single process, not a process-tree sum), CPU = (user+sys)/wall (200% = both cores busy). "
       "Warm page cache (the generator just wrote the files).")
