@@ -113,6 +113,9 @@ pub trait DirOps: Sized {
 /// path when the walk comes back to them (as walkdir does), so depth cannot exhaust
 /// descriptors.
 const MAX_OPEN: usize = 32;
+/// Directory depth at which the walk stops (reported): loops through symlinks are skipped,
+/// but a bind mount of a directory inside itself is a loop no link shows.
+const MAX_DEPTH: usize = 512;
 
 struct Frame<D: DirOps> {
     /// `None` while closed (see [`MAX_OPEN`]).
@@ -206,6 +209,10 @@ fn walk<D: DirOps>(root: &Path, found: &mut dyn FnMut(Walked<D>)) {
         }
         match ty {
             Ok(Type::Dir) if name == ".git" => {}
+            Ok(Type::Dir) if stack.len() >= MAX_DEPTH => found(Walked::Error(
+                path.display().to_string(),
+                format!("cannot walk: more than {MAX_DEPTH} directories deep (a mount loop?)"),
+            )),
             Ok(Type::Dir) => {
                 let sub = dir.open_dir(&name);
                 enter(&mut stack, sub, path, &mut scratch, found);
@@ -643,6 +650,23 @@ mod tests {
                 "{most} open, {before} before"
             );
         }
+    }
+
+    #[test]
+    fn a_walk_stops_at_max_depth_and_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = dir.path().to_path_buf();
+        // Short names: deeper than PATH_MAX would be a test of the file system, not of this.
+        for _ in 0..MAX_DEPTH + 1 {
+            p.push("d");
+        }
+        std::fs::create_dir_all(&p).unwrap();
+        std::fs::write(p.join("deep.tfstate"), b"{}").unwrap();
+        let (files, errors) = walk_with::<Native>(dir.path());
+        assert!(files.is_empty(), "{files:?}");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].ends_with(": cannot walk"), "{errors:?}");
+        assert_eq!(errors[0].matches('d').count(), MAX_DEPTH);
     }
 
     #[test]
