@@ -92,6 +92,20 @@ pub enum Type {
     Other,
 }
 
+impl From<std::fs::FileType> for Type {
+    fn from(t: std::fs::FileType) -> Self {
+        if t.is_dir() {
+            Type::Dir
+        } else if t.is_file() {
+            Type::File
+        } else if t.is_symlink() {
+            Type::Symlink
+        } else {
+            Type::Other
+        }
+    }
+}
+
 /// What the walk needs from the file system.
 pub trait DirOps: Sized {
     /// Identifies a directory, to notice a symlink back to one being walked.
@@ -277,18 +291,7 @@ impl DirOps for ByPath {
         let mut out = Vec::new();
         for e in std::fs::read_dir(&self.0)? {
             let e = e?;
-            let ty = e.file_type().ok().map(|t| {
-                if t.is_dir() {
-                    Type::Dir
-                } else if t.is_file() {
-                    Type::File
-                } else if t.is_symlink() {
-                    Type::Symlink
-                } else {
-                    Type::Other
-                }
-            });
-            out.push((e.file_name(), ty));
+            out.push((e.file_name(), e.file_type().ok().map(Type::from)));
         }
         Ok(out)
     }
@@ -300,16 +303,7 @@ impl DirOps for ByPath {
         } else {
             std::fs::symlink_metadata(&path)?
         };
-        let t = m.file_type();
-        let ty = if t.is_dir() {
-            Type::Dir
-        } else if t.is_file() {
-            Type::File
-        } else if t.is_symlink() {
-            Type::Symlink
-        } else {
-            Type::Other
-        };
+        let ty = Type::from(m.file_type());
         let id = if ty == Type::Dir {
             std::fs::canonicalize(&path)?
         } else {
