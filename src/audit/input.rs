@@ -89,70 +89,50 @@ thread_local! {
 /// Audits a file on disk: a small one is read whole and scanned in place, a larger one is
 /// streamed (or mapped, see [`scan_file`]).
 pub fn audit_file(mut f: std::fs::File, file: &str, origin: Origin, ctx: &Ctx) -> InputReport {
-    // Whether the file's first bytes are in `SMALL` (it is not small).
-    let mut read_first = false;
-    if ctx.known.is_none() {
-        let whole = SMALL.with_borrow_mut(|buf| {
-            buf.clear();
-            // Reads on up to `upto` bytes in all; whether it got that far (there may be more).
-            let read = |f: &mut std::fs::File, buf: &mut Vec<u8>, upto: u64| {
-                let more = upto - buf.len() as u64;
-                f.take(more).read_to_end(buf).map(|n| n as u64 == more)
-            };
-            let small = match read(&mut f, buf, PROBE) {
-                Ok(false) => true,
-                Ok(true) => match f.metadata() {
-                    Ok(m) if m.len() < SMALL_FILE => match read(&mut f, buf, SMALL_FILE) {
-                        Ok(full) => !full,
-                        Err(e) => {
-                            return Some(InputReport::error(file, format!("cannot read: {e}")))
-                        }
-                    },
-                    _ => false,
-                },
-                Err(e) => return Some(InputReport::error(file, format!("cannot read: {e}"))),
-            };
-            small.then(|| audit_bytes(buf, file, origin, ctx))
-        });
-        if let Some(rep) = whole {
-            return rep;
+    let cannot_read = |e: std::io::Error| InputReport::error(file, format!("cannot read: {e}"));
+    SMALL.with_borrow_mut(|buf| {
+        buf.clear();
+        // Reads on up to `upto` bytes in all; whether it got that far (there may be more).
+        let read = |f: &mut std::fs::File, buf: &mut Vec<u8>, upto: u64| {
+            let more = upto - buf.len() as u64;
+            f.take(more).read_to_end(buf).map(|n| n as u64 == more)
+        };
+        match read(&mut f, buf, PROBE) {
+            Ok(false) => return audit_bytes(buf, file, origin, ctx),
+            Ok(true) => {}
+            Err(e) => return cannot_read(e),
         }
-        read_first = true;
-    }
-    if let Err(e) = f.rewind() {
-        // A pipe, e.g. `gcoauth audit <(terraform show -json plan.out)`: streamed, from what
-        // was already read on.
-        if e.kind() == std::io::ErrorKind::NotSeekable {
-            let first = if read_first {
-                SMALL.with_borrow_mut(std::mem::take)
-            } else {
-                Vec::new()
-            };
-            return audit_stream(std::io::Cursor::new(first).chain(f), file, ctx);
+        let size = match f.metadata() {
+            Ok(m) => m.len(),
+            Err(e) => return cannot_read(e),
+        };
+        if size < SMALL_FILE {
+            match read(&mut f, buf, SMALL_FILE) {
+                Ok(false) => return audit_bytes(buf, file, origin, ctx),
+                // It grew since: read it as a large file.
+                Ok(true) => {}
+                Err(e) => return cannot_read(e),
+            }
         }
-        return InputReport::error(file, format!("cannot read: {e}"));
-    }
-    let size = match f.metadata() {
-        Ok(m) => m.len(),
-        Err(e) => return InputReport::error(file, format!("cannot read: {e}")),
-    };
-    let mut head = [0u8; 64];
-    let n = match read_head(&mut f, &mut head) {
-        Ok(n) => n,
-        Err(e) => return InputReport::error(file, format!("cannot read: {e}")),
-    };
-    if let Err(e) = f.rewind() {
-        return InputReport::error(file, format!("cannot read: {e}"));
-    }
-    match sniff(&head[..n], file, origin) {
-        Sniffed::Zip => planfile::audit_zip(f, file, origin, ctx),
-        Sniffed::Json => {
-            let on_read = ctx.on_read.as_deref().map(|f| f as &(dyn Fn(u64) + Sync));
-            let doc = scan_file(&f, size, ctx.known.as_ref(), on_read);
-            judge_document(doc, file, None, origin)
+        if let Err(e) = f.rewind() {
+            // A pipe, e.g. `gcoauth audit <(terraform show -json plan.out)`: streamed, from
+            // what was already read on.
+            if e.kind() == std::io::ErrorKind::NotSeekable {
+                let first = std::io::Cursor::new(std::mem::take(buf));
+                return audit_stream(first.chain(f), file, ctx);
+            }
+            return cannot_read(e);
         }
-        Sniffed::Done(rep) => rep,
-    }
+        match sniff(&buf[..64], file, origin) {
+            Sniffed::Zip => planfile::audit_zip(f, file, origin, ctx),
+            Sniffed::Json => {
+                let on_read = ctx.on_read.as_deref().map(|f| f as &(dyn Fn(u64) + Sync));
+                let doc = scan_file(&f, size, ctx.known.as_ref(), on_read);
+                judge_document(doc, file, None, origin)
+            }
+            Sniffed::Done(rep) => rep,
+        }
+    })
 }
 
 /// Audits an input held in memory (a small file, an S3 object).
