@@ -884,7 +884,10 @@ impl<'k> Analyzer<'k> {
         } else {
             direct
         };
-        let long = tok.raw.len() >= 12 && self.nest < MAX_NEST && maybe_secret_key(tok.raw);
+        // Text worth decoding and searching: the same test as skimming's needles, so a
+        // container skimmed as needle-free never holds such a string.
+        let long =
+            tok.raw.len() >= 12 && self.nest < MAX_NEST && super::skim::value_has_needle(tok.raw);
         let hint = direct;
         if direct != H_SECRET && eff_hint != H_SECRETISH && !long && !self.side_relevant() {
             return;

@@ -8,11 +8,14 @@
 //! starts and scalar starts (scalars are checked as the tokenizer checks them). Most blocks
 //! of a Terraform state hold a handful of such events, so the cost per byte is small.
 //!
-//! "Needles" are what makes a container worth reading token by token: `cret` or `oken` in
-//! any case (every key and value rule needs "secret" or "token" in the decoded text),
-//! `rm_d` (a `terraform_data` resource, whose sensitive values are leaks) and `\u` (an
-//! escape could spell any of them). They are matched conservatively: a false hit only
-//! costs speed, a miss would cost a finding.
+//! "Needles" are what makes a container worth reading token by token: `rm_d` (a
+//! `terraform_data` resource, whose sensitive values are leaks), `\u` (an escape could
+//! spell anything), and `cret` or `oken` in any case (every key and value rule needs
+//! "secret" or "token" in the decoded text) where a rule could fire on it ([`word_counts`]):
+//! in a key whose value is a non-empty string or a container, or in text shaped like an
+//! assignment to such a key. So `"client_secret": null`, `"generate_secret": false` or an
+//! ARN's `:secret:` do not make a resource worth reading. They are matched
+//! conservatively: a false hit only costs speed, a miss would cost a finding.
 
 /// Bitmasks of one 64-byte block: bit `i` describes byte `i`.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -24,9 +27,10 @@ pub struct Masks {
     /// Space, tab, CR, LF.
     pub ws: u64,
     pub newline: u64,
-    /// Where a needle ends (`cret`, `oken`, `rm_d`, `\u`), also one begun in the
-    /// previous block.
+    /// Where a needle ends (`rm_d`, `\u`), also one begun in the previous block.
     pub needle: u64,
+    /// Where `cret` or `oken` ends, a needle if its shape says so ([`word_counts`]).
+    pub word: u64,
 }
 
 /// The last three bits of the needle letters' masks of the previous block, 3 bits per
@@ -35,18 +39,16 @@ pub struct Masks {
 pub struct Carry(u64);
 
 /// Bits where a needle ends, from the masks of the letters `c r e t o k n m` (any case),
-/// `_ d u` and the backslash.
+/// `_ d u` and the backslash: (`rm_d` or `\u`, `cret` or `oken`).
 #[inline(always)]
-fn needle_ends(letters: [u64; 11], backslash: u64, prev: &mut Carry) -> u64 {
+fn needle_ends(letters: [u64; 11], backslash: u64, prev: &mut Carry) -> (u64, u64) {
     let [c, r, e, t, o, k, n, mm, us, d, u] = letters;
     let p = prev.0;
     // `x` shifted left by `by`, with the previous block's top bits of mask `slot`.
     let sh = |x: u64, slot: u32, by: u32| (x << by) | (((p >> (3 * slot)) & 7) >> (3 - by));
     let e1 = sh(e, 2, 1);
-    let ends = (t & e1 & sh(r, 1, 2) & sh(c, 0, 3))
-        | (n & e1 & sh(k, 4, 2) & sh(o, 3, 3))
-        | (d & sh(us, 6, 1) & sh(mm, 5, 2) & sh(r, 1, 3))
-        | (u & sh(backslash, 7, 1));
+    let words = (t & e1 & sh(r, 1, 2) & sh(c, 0, 3)) | (n & e1 & sh(k, 4, 2) & sh(o, 3, 3));
+    let others = (d & sh(us, 6, 1) & sh(mm, 5, 2) & sh(r, 1, 3)) | (u & sh(backslash, 7, 1));
     let top = |x: u64, slot: u32| (x >> 61) << (3 * slot);
     prev.0 = top(c, 0)
         | top(r, 1)
@@ -56,7 +58,7 @@ fn needle_ends(letters: [u64; 11], backslash: u64, prev: &mut Carry) -> u64 {
         | top(mm, 5)
         | top(us, 6)
         | top(backslash, 7);
-    ends
+    (others, words)
 }
 
 /// Classifies a block byte by byte (the reference and the fallback without AVX2).
@@ -87,7 +89,7 @@ pub fn classify_scalar(b: &[u8; 64], prev: &mut Carry) -> Masks {
             }
         }
     }
-    m.needle = needle_ends(letters, m.backslash, prev);
+    (m.needle, m.word) = needle_ends(letters, m.backslash, prev);
     m
 }
 
@@ -147,13 +149,15 @@ mod avx2 {
             both(&|v| eq(v, b'd')),
             both(&|v| eq(v, b'u')),
         ];
+        let (needle, word) = needle_ends(letters, backslash, prev);
         Masks {
             quote,
             backslash,
             structural,
             ws,
             newline,
-            needle: needle_ends(letters, backslash, prev),
+            needle,
+            word,
         }
     }
 }
@@ -188,6 +192,7 @@ mod avx512 {
             eq(v, b'd'),
             eq(v, b'u'),
         ];
+        let (needle, word) = needle_ends(letters, backslash, prev);
         Masks {
             quote: eq(v, b'"'),
             backslash,
@@ -195,7 +200,8 @@ mod avx512 {
             structural: eq(low, b'{') | eq(low, b'}') | eq(v, b':') | eq(v, b','),
             ws: eq(v, b' ') | newline | eq(v, b'\t') | eq(v, b'\r'),
             newline,
-            needle: needle_ends(letters, backslash, prev),
+            needle,
+            word,
         }
     }
 }
@@ -496,7 +502,11 @@ impl Skim {
                 return Stop::More;
             };
             let m = classify(block, &mut self.carry);
-            let needle = if self.needles { m.needle } else { 0 };
+            let needle = match self.needles {
+                true if m.word != 0 => m.needle | counted_words(m.word, buf, at),
+                true => m.needle,
+                false => 0,
+            };
             let escaped = self.escaped(m.backslash);
             let quotes = m.quote & !escaped;
             let in_string = prefix_xor(quotes) ^ self.string_carry;
@@ -706,6 +716,130 @@ impl Skim {
     }
 }
 
+/// The bits of `words` (`cret`/`oken` ends in the block at `buf[at..]`) that count as
+/// needles.
+#[cold]
+fn counted_words(mut words: u64, buf: &[u8], at: usize) -> u64 {
+    let mut kept = 0;
+    while words != 0 {
+        let i = words.trailing_zeros();
+        words &= words - 1;
+        if word_counts(buf, at + i as usize, false) {
+            kept |= 1 << i;
+        }
+    }
+    kept
+}
+
+/// How far around a `cret`/`oken` its shape is looked at; what reaches further counts.
+const SHAPE: usize = 64;
+
+/// Whether the `cret`/`oken` ending at `b[p]` could let a rule fire, judged on the raw
+/// JSON bytes around it. The key rules need a key that ends (but for other characters
+/// than letters, digits and `.`) with "secret" or "token" and holds a string or container;
+/// an empty string or a scalar holds nothing to report. Text inside a string is reported
+/// only as `KEY=VALUE`/`key: value` lines ([`super::assign`]), whose key starts a line or
+/// follows a quote or blank, or as JSON, whose keys are quoted: either way a `=` or `:`
+/// follows the word, after nothing but such other characters.
+///
+/// With `whole`, `b` is the raw content of one string (its ends are the string's);
+/// otherwise `b` is any stretch of a document, and where it ends the word counts.
+pub fn word_counts(b: &[u8], p: usize, whole: bool) -> bool {
+    let mut i = p + 1;
+    let mut quoted = false;
+    while i <= p + SHAPE {
+        let Some(&c) = b.get(i) else {
+            return !whole;
+        };
+        match c {
+            // An escape, at any depth of encoding (`\"`, or `\\t` in JSON inside a
+            // string): the escaped byte is no letter of the key (`\u` is a needle itself).
+            b'\\' => {
+                while b.get(i) == Some(&b'\\') {
+                    i += 1;
+                }
+                quoted |= b.get(i) == Some(&b'"');
+                i += 1;
+            }
+            // The end of the string: a key if a `:` follows.
+            b'"' if !whole => return key_value_counts(b, i + 1),
+            b'"' | b'\'' => {
+                quoted = true;
+                i += 1;
+            }
+            b'=' | b':' => return quoted || key_starts(b, p),
+            b'0'..=b'9' | b'A'..=b'Z' | b'a'..=b'z' | b'.' => return false,
+            _ => i += 1,
+        }
+    }
+    true
+}
+
+/// After the closing quote (at `b[j - 1]`) of a string holding a needle word: whether it is
+/// a key whose value could be reported (not a scalar, not `""`).
+fn key_value_counts(b: &[u8], j: usize) -> bool {
+    let Some(j) = skip_ws(b, j) else {
+        return true;
+    };
+    if b[j] != b':' {
+        return false;
+    }
+    let Some(j) = skip_ws(b, j + 1) else {
+        return true;
+    };
+    match b[j] {
+        b'n' | b't' | b'f' | b'-' | b'0'..=b'9' => false,
+        b'"' => b.get(j + 1) != Some(&b'"'),
+        _ => true,
+    }
+}
+
+/// The first non-blank byte at or after `j`, if within [`SHAPE`] bytes and `b`.
+fn skip_ws(b: &[u8], j: usize) -> Option<usize> {
+    (j..b.len().min(j + SHAPE)).find(|&k| !matches!(b[k], b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+/// Whether the key-like word around the needle ending at `b[p]` starts where an
+/// assignment's key may: at the start, or after a quote, backslash (an escaped newline)
+/// or blank.
+fn key_starts(b: &[u8], p: usize) -> bool {
+    let Some(mut i) = p.checked_sub(3) else {
+        return true;
+    };
+    loop {
+        if i == 0 || p - i > SHAPE {
+            return true;
+        }
+        let c = b[i - 1];
+        if c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-') {
+            i -= 1;
+            continue;
+        }
+        return matches!(
+            c,
+            b'"' | b'\'' | b'\\' | b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0x80..=0xff
+        );
+    }
+}
+
+/// Whether the raw content of a string value holds a needle word shaped so that a rule
+/// could fire on the decoded text (or a `\u` escape, which could spell one).
+pub fn value_has_needle(raw: &[u8]) -> bool {
+    if memchr::memmem::find(raw, b"\\u").is_some() {
+        return true;
+    }
+    // `e` is the third letter of both words.
+    memchr::memchr2_iter(b'e', b'E', raw).any(|e| {
+        e >= 2
+            && e + 1 < raw.len()
+            && matches!(
+                [raw[e - 2] | 0x20, raw[e - 1] | 0x20, raw[e + 1] | 0x20],
+                [b'c', b'r', b't'] | [b'o', b'k', b'n']
+            )
+            && word_counts(raw, e + 1, true)
+    })
+}
+
 /// A scalar as the tokenizer accepts it: `true`, `false`, `null`, or a number made of
 /// `0-9 . e E + -` that starts with `-` or a digit and ends with a digit.
 fn valid_scalar(s: &[u8]) -> bool {
@@ -774,7 +908,7 @@ mod tests {
     fn needles_are_found_across_blocks() {
         for doc in [
             &br#"{"client_secret": "x"}"#[..],
-            br#"{"a": "TOKEN"}"#,
+            br#"{"TOKEN": {}}"#,
             br#"{"a": ["x\u0073"]}"#,
             br#"{"type": "terraform_data"}"#,
         ] {
@@ -792,7 +926,7 @@ mod tests {
         assert_eq!(skim(br#"{"a": 1} "secret""#, true, 64), closed(8, false));
         // Split across a block boundary at every offset.
         for pad in 0..70 {
-            let doc = format!("[\"{}sEcReT\"]", "x".repeat(pad));
+            let doc = format!("{{\"{}sEcReT\": \"v\"}}", "x".repeat(pad));
             assert_eq!(
                 skim(doc.as_bytes(), true, 5),
                 closed(doc.len(), true),
@@ -808,8 +942,60 @@ mod tests {
     }
 
     #[test]
+    fn a_word_is_a_needle_only_where_a_rule_could_fire() {
+        let needle = |doc: &str| match skim(doc.as_bytes(), true, 64) {
+            Stop::Closed { needle, .. } => needle,
+            other => panic!("{doc}: {other:?}"),
+        };
+        // The analyzer's test on the raw content of the string under "a".
+        let value = |doc: &str| {
+            let start = doc.find(r#""a": ""#).unwrap() + 6;
+            let end = doc.rfind('"').unwrap();
+            value_has_needle(&doc.as_bytes()[start..end])
+        };
+        // Keys holding a string or a container; assignments and JSON in text.
+        for doc in [
+            r#"{"client_secret": "x"}"#,
+            r#"{"Token":{"a":1}}"#,
+            r#"{"secret" : ["x"]}"#,
+            r#"{"client_secret!!": "x"}"#,
+            r#"{"client_secret\/": "x"}"#,
+            r#"{"a": "CLIENT_SECRET=abc"}"#,
+            r#"{"a": "x\nclient_secret: abc"}"#,
+            r#"{"a": "export client-secret = \"abc\""}"#,
+            r#"{"a": "{\"x!client_secret\":\"abc\"}"}"#,
+            r#"{"a": "{\"client_secret\\t\": \"abc\"}"}"#,
+            r#"{"a": "\"{\\\"client_secret\\\": \\\"abc\\\"}\""}"#,
+        ] {
+            assert!(needle(doc), "{doc}");
+            if doc.starts_with(r#"{"a": ""#) {
+                assert!(value(doc), "{doc}");
+            }
+        }
+        // Keys holding a scalar or nothing, words inside words, prose, ARNs, markers.
+        for doc in [
+            r#"{"client_secret": null}"#,
+            r#"{"generate_secret": false}"#,
+            r#"{"access_token_validity": 60}"#,
+            r#"{"client_secret": ""}"#,
+            r#"{"secret_arn": "x"}"#,
+            r#"{"a": "arn:aws:secretsmanager:us-east-1:1:secret:db-AbC"}"#,
+            r#"{"a": "{\"Action\":\"secretsmanager:GetSecretValue\"}"}"#,
+            r#"{"a": "the client_secret is stored elsewhere"}"#,
+            r#"{"a": ["ALLOW_REFRESH_TOKEN_AUTH"]}"#,
+            r#"{"value": "client_secret"}"#,
+        ] {
+            assert!(!needle(doc), "{doc}");
+            if doc.starts_with(r#"{"a": ""#) {
+                assert!(!value(doc), "{doc}");
+            }
+        }
+    }
+
+    #[test]
     fn lists_needle_free_inner_containers() {
-        let doc = b"{\"a\": {\"b\": [1]},\n \"c\": {\"token\": 1, \"d\": [2]}, \"e\": [[3], []]}";
+        let doc =
+            b"{\"a\": {\"b\": [1]},\n \"c\": {\"token\": \"t\", \"d\": [2]}, \"e\": [[3], []]}";
         let (stop, s) = skim_with(doc, true, 7);
         assert_eq!(stop, closed(doc.len(), true));
         // {"b": [1]} and [2] and [[3], []], not [1] (inside {"b"...}) nor {"token"...}.
@@ -824,7 +1010,7 @@ mod tests {
     #[test]
     fn a_free_skim_chains_needle_free_siblings_into_runs() {
         // Starts inside an array, as a helper leg does.
-        let doc = b"  {\"a\": 1},\n  {\"b\": [2]},\n  {\"c\": \"secret\"},\n  {\"d\": 4},\n  [5],\n  {\"e\": 5}\n]\n, \"k\": {\"f\": 6}, \"l\": {\"g\": 7}}";
+        let doc = b"  {\"a\": 1},\n  {\"b\": [2]},\n  {\"secret\": \"c\"},\n  {\"d\": 4},\n  [5],\n  {\"e\": 5}\n]\n, \"k\": {\"f\": 6}, \"l\": {\"g\": 7}}";
         let mut s = Skim::free(0);
         assert_eq!(s.run(doc, 0, true, 64), closed(doc.len(), false));
         let text = |e: &Entry| {
