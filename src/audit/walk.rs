@@ -61,18 +61,17 @@ pub fn origin_for(path: &Path) -> Origin {
 }
 
 /// Whether a generic file deserves a look: `*.json` always; anything else only when it
-/// starts like a zip (a plan file under any name, e.g. `plan.out`).
-fn worth_sniffing<D: DirOps>(dir: &D, name: &OsStr, path: &Path) -> bool {
+/// starts like a zip (a plan file under any name, e.g. `plan.out`). A file that cannot be
+/// opened or read is an error, not "no plan": it could be one.
+fn worth_sniffing<D: DirOps>(dir: &D, name: &OsStr, path: &Path) -> io::Result<bool> {
     if path.extension().is_some_and(|e| e == "json") {
-        return true;
+        return Ok(true);
     }
     let mut head = [0u8; 4];
-    match dir
-        .open_file(name)
-        .and_then(|mut f| io::Read::read_exact(&mut f, &mut head))
-    {
-        Ok(()) => super::kinds::is_zip(&head),
-        Err(_) => false,
+    match io::Read::read_exact(&mut dir.open_file(name)?, &mut head) {
+        Ok(()) => Ok(super::kinds::is_zip(&head)),
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(false),
+        Err(e) => Err(e),
     }
 }
 
@@ -233,13 +232,22 @@ fn walk<D: DirOps>(root: &Path, found: &mut dyn FnMut(Walked<D>)) {
             }
             Ok(Type::File) => {
                 let origin = origin_for(&path);
-                if origin == Origin::WalkedStrict || worth_sniffing(&*dir, &name, &path) {
-                    found(Walked::File(Found {
+                let wanted = match origin {
+                    Origin::WalkedStrict => Ok(true),
+                    _ => worth_sniffing(&*dir, &name, &path),
+                };
+                match wanted {
+                    Ok(true) => found(Walked::File(Found {
                         path,
                         origin,
                         dir,
                         name,
-                    }));
+                    })),
+                    Ok(false) => {}
+                    Err(e) => found(Walked::Error(
+                        path.display().to_string(),
+                        format!("cannot read: {e}"),
+                    )),
                 }
             }
             Ok(_) => {}
@@ -502,6 +510,24 @@ mod tests {
             }
         });
         (files, errors)
+    }
+
+    /// A generic file that opens but cannot be read might be a plan file: reported, not
+    /// skipped as "not a zip".
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn an_unreadable_generic_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("short"), b"PK").unwrap();
+        // Opens (also as root), then every read fails with EIO.
+        std::os::unix::fs::symlink("/proc/self/mem", dir.path().join("plan.out")).unwrap();
+        for (files, errors) in [
+            walk_with::<linux::AtDir>(dir.path()),
+            walk_with::<ByPath>(dir.path()),
+        ] {
+            assert!(files.is_empty(), "{files:?}");
+            assert_eq!(errors, ["plan.out: cannot read"]);
+        }
     }
 
     #[test]
