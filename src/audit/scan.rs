@@ -995,9 +995,6 @@ impl<'k> Analyzer<'k> {
     fn scan_inner(&mut self, tok: &Token<'_>, value: &str) {
         let bytes = value.as_bytes();
         let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
-        if !maybe_secret_key(bytes) {
-            return;
-        }
         let mut inner: Vec<Draft> = Vec::new();
         let mut parsed = false;
         if matches!(first, Some(b'{') | Some(b'[')) {
@@ -1454,6 +1451,38 @@ mod tests {
         let helped = scan_file_from(&f, data.len() as u64, None, None, 0);
         prop_assert_eq!(summary(&helped), summary(&slow));
         Ok(())
+    }
+
+    /// A Terraform document in a string (`local_file.content`) is decoded and gets every
+    /// rule, also when it holds no secret word shaped like a key (review of the needle
+    /// narrowing: these four were found before it and missed after).
+    #[test]
+    fn documents_embedded_in_strings_get_every_rule() {
+        let backend = r#"{"version":3,"backend":{"type":"s3","config":{"secret_key":"wJalrXUtnFEMIK7MDENGbPxRfiCY","bucket":"b"}}}"#;
+        let output = r#"{"version":4,"outputs":{"db":{"value":"hunter2hunter2xyz","type":"string","sensitive":true}},"resources":[],"description":"rotate the secret monthly"}"#;
+        let tfdata = r#"{"version":4,"outputs":{},"resources":[{"mode":"managed","type":"terraform_data","name":"d","instances":[{"attributes":{"input":{"value":"hunter2hunter2xyz","type":"string"},"output":{"value":"hunter2hunter2xyz","type":"string"}},"sensitive_attributes":[[{"type":"get_attr","value":"input"}]]}]}]}"#;
+        let variable = r#"{"format_version":"1.2","variables":{"pw":{"value":"hunter2hunter2xyz"}},"configuration":{"root_module":{"variables":{"pw":{"sensitive":true}}}}}"#;
+        for (inner, rule) in [
+            (backend, RuleId::BackendCredential),
+            (output, RuleId::SensitiveOutput),
+            (tfdata, RuleId::TerraformDataSensitive),
+            (variable, RuleId::SensitiveVariable),
+        ] {
+            for inner in [inner.to_string(), pretty(inner)] {
+                let content = serde_json::to_string(&inner).unwrap();
+                let doc = format!(
+                    r#"{{"version":4,"outputs":{{}},"resources":[{{"mode":"managed","type":"local_file","name":"f","instances":[{{"attributes":{{"content":{content},"id":"1"}},"sensitive_attributes":[]}}]}}]}}"#
+                );
+                let rules: Vec<RuleId> = scan(&doc).drafts.iter().map(|d| d.rule).collect();
+                assert!(rules.contains(&rule), "{inner}: {rules:?}");
+                same_with_and_without_skim(doc.as_bytes(), None).unwrap();
+            }
+        }
+    }
+
+    fn pretty(json: &str) -> String {
+        let v: serde_json::Value = serde_json::from_str(json).unwrap();
+        serde_json::to_string_pretty(&v).unwrap()
     }
 
     fn fixture_files() -> Vec<std::path::PathBuf> {

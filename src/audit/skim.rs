@@ -31,23 +31,29 @@ pub struct Masks {
     pub needle: u64,
     /// Where `cret` or `oken` ends, a needle if its shape says so ([`word_counts`]).
     pub word: u64,
+    /// Where `nsit` (sensitive) or `cken` (backend) ends, a needle in a key of a document
+    /// inside a string ([`doc_word_counts`]).
+    pub doc: u64,
 }
 
 /// The last three bits of the needle letters' masks of the previous block, 3 bits per
-/// mask in the order `c r e o k m _ \\`, so needles split across blocks are found.
+/// mask in the order `c r e o k m _ \\ n s i`, so needles split across blocks are found.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Carry(u64);
 
 /// Bits where a needle ends, from the masks of the letters `c r e t o k n m` (any case),
-/// `_ d u` and the backslash: (`rm_d` or `\u`, `cret` or `oken`).
+/// `_ d u`, `s i` (any case) and the backslash: (`rm_d` or `\u`, `cret` or `oken`, `nsit`
+/// or `cken`).
 #[inline(always)]
-fn needle_ends(letters: [u64; 11], backslash: u64, prev: &mut Carry) -> (u64, u64) {
-    let [c, r, e, t, o, k, n, mm, us, d, u] = letters;
+fn needle_ends(letters: [u64; 13], backslash: u64, prev: &mut Carry) -> (u64, u64, u64) {
+    let [c, r, e, t, o, k, n, mm, us, d, u, ss, i] = letters;
     let p = prev.0;
     // `x` shifted left by `by`, with the previous block's top bits of mask `slot`.
     let sh = |x: u64, slot: u32, by: u32| (x << by) | (((p >> (3 * slot)) & 7) >> (3 - by));
     let e1 = sh(e, 2, 1);
-    let words = (t & e1 & sh(r, 1, 2) & sh(c, 0, 3)) | (n & e1 & sh(k, 4, 2) & sh(o, 3, 3));
+    let ke = n & e1 & sh(k, 4, 2);
+    let words = (t & e1 & sh(r, 1, 2) & sh(c, 0, 3)) | (ke & sh(o, 3, 3));
+    let docs = (t & sh(i, 10, 1) & sh(ss, 9, 2) & sh(n, 8, 3)) | (ke & sh(c, 0, 3));
     let others = (d & sh(us, 6, 1) & sh(mm, 5, 2) & sh(r, 1, 3)) | (u & sh(backslash, 7, 1));
     let top = |x: u64, slot: u32| (x >> 61) << (3 * slot);
     prev.0 = top(c, 0)
@@ -57,14 +63,17 @@ fn needle_ends(letters: [u64; 11], backslash: u64, prev: &mut Carry) -> (u64, u6
         | top(k, 4)
         | top(mm, 5)
         | top(us, 6)
-        | top(backslash, 7);
-    (others, words)
+        | top(backslash, 7)
+        | top(n, 8)
+        | top(ss, 9)
+        | top(i, 10);
+    (others, words, docs)
 }
 
 /// Classifies a block byte by byte (the reference and the fallback without AVX2).
 pub fn classify_scalar(b: &[u8; 64], prev: &mut Carry) -> Masks {
     let mut m = Masks::default();
-    let mut letters = [0u64; 11];
+    let mut letters = [0u64; 13];
     for (i, &x) in b.iter().enumerate() {
         let bit = 1u64 << i;
         match x {
@@ -88,8 +97,13 @@ pub fn classify_scalar(b: &[u8; 64], prev: &mut Carry) -> Masks {
                 letters[8 + j] |= bit;
             }
         }
+        for (j, want) in b"si".iter().enumerate() {
+            if x | 0x20 == *want {
+                letters[11 + j] |= bit;
+            }
+        }
     }
-    (m.needle, m.word) = needle_ends(letters, m.backslash, prev);
+    (m.needle, m.word, m.doc) = needle_ends(letters, m.backslash, prev);
     m
 }
 
@@ -148,8 +162,10 @@ mod avx2 {
             both(&|v| eq(v, b'_')),
             both(&|v| eq(v, b'd')),
             both(&|v| eq(v, b'u')),
+            letter(b's'),
+            letter(b'i'),
         ];
-        let (needle, word) = needle_ends(letters, backslash, prev);
+        let (needle, word, doc) = needle_ends(letters, backslash, prev);
         Masks {
             quote,
             backslash,
@@ -158,6 +174,7 @@ mod avx2 {
             newline,
             needle,
             word,
+            doc,
         }
     }
 }
@@ -191,8 +208,10 @@ mod avx512 {
             eq(v, b'_'),
             eq(v, b'd'),
             eq(v, b'u'),
+            eq(low, b's'),
+            eq(low, b'i'),
         ];
-        let (needle, word) = needle_ends(letters, backslash, prev);
+        let (needle, word, doc) = needle_ends(letters, backslash, prev);
         Masks {
             quote: eq(v, b'"'),
             backslash,
@@ -202,6 +221,7 @@ mod avx512 {
             newline,
             needle,
             word,
+            doc,
         }
     }
 }
@@ -503,7 +523,7 @@ impl Skim {
             };
             let m = classify(block, &mut self.carry);
             let needle = match self.needles {
-                true if m.word != 0 => m.needle | counted_words(m.word, buf, at),
+                true if m.word | m.doc != 0 => m.needle | counted_words(m.word, m.doc, buf, at),
                 true => m.needle,
                 false => 0,
             };
@@ -716,10 +736,10 @@ impl Skim {
     }
 }
 
-/// The bits of `words` (`cret`/`oken` ends in the block at `buf[at..]`) that count as
-/// needles.
+/// The bits of `words` (`cret`/`oken` ends) and `docs` (`nsit`/`cken` ends) in the block
+/// at `buf[at..]` that count as needles.
 #[cold]
-fn counted_words(mut words: u64, buf: &[u8], at: usize) -> u64 {
+fn counted_words(mut words: u64, mut docs: u64, buf: &[u8], at: usize) -> u64 {
     let mut kept = 0;
     while words != 0 {
         let i = words.trailing_zeros();
@@ -728,7 +748,37 @@ fn counted_words(mut words: u64, buf: &[u8], at: usize) -> u64 {
             kept |= 1 << i;
         }
     }
+    while docs != 0 {
+        let i = docs.trailing_zeros();
+        docs &= docs - 1;
+        if doc_word_counts(buf, at + i as usize, false) {
+            kept |= 1 << i;
+        }
+    }
     kept
+}
+
+/// Whether the `nsit`/`cken` ending at `b[p]` starts a key of a Terraform document inside a
+/// string (`\"sensitive`, `\"after_sensitive`, `\"backend`): such a document is decoded
+/// and gets every rule, and the document rules (sensitive outputs and variables,
+/// `terraform_data`, backend credentials) need no secret word. A word right after an
+/// unescaped quote is a key of the document itself (`"sensitive_attributes"`), which the
+/// scanner reads where it matters. `whole` as for [`word_counts`].
+pub fn doc_word_counts(b: &[u8], p: usize, whole: bool) -> bool {
+    let Some(mut i) = p.checked_sub(3) else {
+        return !whole;
+    };
+    loop {
+        if p - i > SHAPE {
+            return true;
+        }
+        match i.checked_sub(1).map(|j| b[j]) {
+            Some(c) if c.is_ascii_alphabetic() || c == b'_' => i -= 1,
+            Some(b'"') if i >= 2 => return b[i - 2] == b'\\',
+            Some(b'"') | None => return !whole,
+            Some(_) => return false,
+        }
+    }
 }
 
 /// How far around a `cret`/`oken` its shape is looked at; what reaches further counts.
@@ -827,6 +877,12 @@ fn key_starts(b: &[u8], p: usize) -> bool {
 pub fn value_has_needle(raw: &[u8]) -> bool {
     if memchr::memmem::find(raw, b"\\u").is_some() {
         return true;
+    }
+    // Keys of an embedded document (the document rules look for these exact keys).
+    for word in [&b"nsit"[..], b"cken"] {
+        if memchr::memmem::find_iter(raw, word).any(|i| doc_word_counts(raw, i + 3, true)) {
+            return true;
+        }
     }
     // `e` is the third letter of both words.
     memchr::memchr2_iter(b'e', b'E', raw).any(|e| {
@@ -966,6 +1022,10 @@ mod tests {
             r#"{"a": "{\"x!client_secret\":\"abc\"}"}"#,
             r#"{"a": "{\"client_secret\\t\": \"abc\"}"}"#,
             r#"{"a": "\"{\\\"client_secret\\\": \\\"abc\\\"}\""}"#,
+            // Keys of a Terraform document in a string: the document rules need no word.
+            r#"{"a": "{\"outputs\":{\"o\":{\"value\":\"x\",\"sensitive\":true}}}"}"#,
+            r#"{"a": "{\"backend\":{\"config\":{\"password\":\"x\"}}}"}"#,
+            r#"{"a": "{\"after_sensitive\":{}}"}"#,
         ] {
             assert!(needle(doc), "{doc}");
             if doc.starts_with(r#"{"a": ""#) {
@@ -984,6 +1044,8 @@ mod tests {
             r#"{"a": "the client_secret is stored elsewhere"}"#,
             r#"{"a": ["ALLOW_REFRESH_TOKEN_AUTH"]}"#,
             r#"{"value": "client_secret"}"#,
+            r#"{"sensitive_attributes": [], "sensitive": true, "backend": {}}"#,
+            r#"{"a": "insensitive backend"}"#,
         ] {
             assert!(!needle(doc), "{doc}");
             if doc.starts_with(r#"{"a": ""#) {
