@@ -22,6 +22,7 @@ pub mod rules;
 pub mod s3;
 pub mod scan;
 pub mod skim;
+pub mod tfplan;
 pub mod tokenizer;
 pub mod walk;
 

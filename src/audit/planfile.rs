@@ -39,6 +39,7 @@ pub fn audit_zip<R: Read + Seek>(r: R, file: &str, origin: Origin, ctx: &Ctx) ->
         scanned: true,
         ..Default::default()
     };
+    let sensitive_vars = root_sensitive_variables(&mut zip);
     for i in 0..zip.len() {
         let mut entry = match zip.by_index(i) {
             Ok(e) => e,
@@ -63,7 +64,7 @@ pub fn audit_zip<R: Read + Seek>(r: R, file: &str, origin: Origin, ctx: &Ctx) ->
                 continue;
             }
         };
-        let limited = (&mut entry).take(MAX_MEMBER);
+        let mut limited = (&mut entry).take(MAX_MEMBER);
         match name.as_str() {
             "tfstate" | "tfstate-prev" => {
                 let on_read = ctx.on_read.as_deref().map(|f| f as &(dyn Fn(u64) + Sync));
@@ -118,8 +119,25 @@ pub fn audit_zip<R: Read + Seek>(r: R, file: &str, origin: Origin, ctx: &Ctx) ->
                 }
                 known_in_bytes(&mut rep, &text[..], file, &name, ctx);
             }
+            "tfplan" => {
+                let mut bytes = Vec::new();
+                if let Err(e) = limited.read_to_end(&mut bytes) {
+                    rep.errors.push(InputError {
+                        file: format!("{file} [{name}]"),
+                        message: format!("cannot read: {e}"),
+                    });
+                    continue;
+                }
+                rep.bytes += bytes.len() as u64;
+                if let Some(k) = ctx.known.as_ref() {
+                    if let Ok(hits) = k.find_in_stream(&bytes[..]) {
+                        push_known(&mut rep, hits, k, file, &name, None);
+                    }
+                }
+                audit_tfplan(&mut rep, &bytes, &sensitive_vars, file);
+            }
             _ => {
-                // `tfplan` (protobuf + msgpack) and anything else: raw known-secret search.
+                // Anything else: raw known-secret search.
                 let mut counter = CountingReader {
                     inner: limited,
                     n: 0,
@@ -143,6 +161,67 @@ pub fn audit_zip<R: Read + Seek>(r: R, file: &str, origin: Origin, ctx: &Ctx) ->
         }
     }
     rep
+}
+
+/// Audits the decoded `tfplan` ([`super::tfplan`]) as plan JSON; findings point into that
+/// JSON (as `terraform show -json` would print it) and are placed at line 1, column = the
+/// byte offset + 1 of their variable, change or output in `tfplan`.
+fn audit_tfplan(rep: &mut InputReport, bytes: &[u8], sensitive_vars: &[String], file: &str) {
+    let decoded = match super::tfplan::decode(bytes, sensitive_vars) {
+        Ok(d) => d,
+        Err(e) => {
+            rep.errors.push(InputError {
+                file: format!("{file} [tfplan]"),
+                message: format!("cannot decode the plan: {e}"),
+            });
+            return;
+        }
+    };
+    let doc = super::scan::scan_whole(decoded.json.as_bytes(), 0, None, None);
+    if let Some(e) = doc.error {
+        rep.errors.push(InputError {
+            file: format!("{file} [tfplan]"),
+            message: format!("cannot audit the decoded plan: {e}"),
+        });
+    }
+    for d in doc.drafts {
+        let mut f = Finding {
+            rule: d.rule,
+            file: file.to_string(),
+            member: Some("tfplan".to_string()),
+            address: d.address,
+            column: decoded.offset_of(&d.pointer) + 1,
+            pointer: d.pointer,
+            inner_pointer: d.inner_pointer,
+            line: 1,
+            masked: d.masked,
+            fingerprint: String::new(),
+        };
+        f.compute_fingerprint();
+        rep.findings.push(f);
+    }
+}
+
+/// Root variables the plan's configuration (`tfconfig/m-/*.tf`) declares sensitive.
+fn root_sensitive_variables<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Vec<String> {
+    let mut out = Vec::new();
+    for i in 0..zip.len() {
+        let Ok(entry) = zip.by_index(i) else {
+            continue;
+        };
+        let is_root_tf = entry.name().is_ok_and(|n| {
+            n.strip_prefix("tfconfig/m-/")
+                .is_some_and(|r| !r.contains('/') && r.ends_with(".tf"))
+        });
+        if !is_root_tf {
+            continue;
+        }
+        let mut text = String::new();
+        if entry.take(MAX_TEXT).read_to_string(&mut text).is_ok() {
+            out.extend(super::tfplan::sensitive_variables(&text));
+        }
+    }
+    out
 }
 
 struct CountingReader<R> {
