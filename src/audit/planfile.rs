@@ -8,6 +8,7 @@ use super::input::{judge_document, Ctx, InputReport, Origin};
 use super::kinds::DocKind;
 use super::rules::RuleId;
 use super::scan::scan_document;
+use super::tfplan::VarDecl;
 use super::InputError;
 use crate::audit::finding::{push_pointer_segment, Finding};
 
@@ -39,7 +40,7 @@ pub fn audit_zip<R: Read + Seek>(r: R, file: &str, origin: Origin, ctx: &Ctx) ->
         scanned: true,
         ..Default::default()
     };
-    let sensitive_vars = root_sensitive_variables(&mut zip);
+    let decls = root_variables(&mut zip);
     for i in 0..zip.len() {
         let mut entry = match zip.by_index(i) {
             Ok(e) => e,
@@ -134,7 +135,7 @@ pub fn audit_zip<R: Read + Seek>(r: R, file: &str, origin: Origin, ctx: &Ctx) ->
                         push_known(&mut rep, hits, k, file, &name, None);
                     }
                 }
-                audit_tfplan(&mut rep, &bytes, &sensitive_vars, file);
+                audit_tfplan(&mut rep, &bytes, &decls, file);
             }
             _ => {
                 // Anything else: raw known-secret search.
@@ -166,8 +167,8 @@ pub fn audit_zip<R: Read + Seek>(r: R, file: &str, origin: Origin, ctx: &Ctx) ->
 /// Audits the decoded `tfplan` ([`super::tfplan`]) as plan JSON; findings point into that
 /// JSON (as `terraform show -json` would print it) and are placed at line 1, column = the
 /// byte offset + 1 of their variable, change or output in `tfplan`.
-fn audit_tfplan(rep: &mut InputReport, bytes: &[u8], sensitive_vars: &[String], file: &str) {
-    let decoded = match super::tfplan::decode(bytes, sensitive_vars) {
+fn audit_tfplan(rep: &mut InputReport, bytes: &[u8], decls: &[VarDecl], file: &str) {
+    let decoded = match super::tfplan::decode(bytes, decls) {
         Ok(d) => d,
         Err(e) => {
             rep.errors.push(InputError {
@@ -202,26 +203,31 @@ fn audit_tfplan(rep: &mut InputReport, bytes: &[u8], sensitive_vars: &[String], 
     }
 }
 
-/// Root variables the plan's configuration (`tfconfig/m-/*.tf`) declares sensitive.
-fn root_sensitive_variables<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Vec<String> {
-    let mut out = Vec::new();
+/// The root module's variable declarations, from the plan's `tfconfig/m-/` files.
+fn root_variables<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Vec<VarDecl> {
+    let mut files = Vec::new();
     for i in 0..zip.len() {
         let Ok(entry) = zip.by_index(i) else {
             continue;
         };
-        let is_root_tf = entry.name().is_ok_and(|n| {
-            n.strip_prefix("tfconfig/m-/")
-                .is_some_and(|r| !r.contains('/') && r.ends_with(".tf"))
-        });
-        if !is_root_tf {
+        let Some(name) = entry
+            .name()
+            .ok()
+            .and_then(|n| n.strip_prefix("tfconfig/m-/").map(str::to_string))
+        else {
+            continue;
+        };
+        if name.contains('/') || !(name.ends_with(".tf") || name.ends_with(".tf.json")) {
             continue;
         }
         let mut text = String::new();
         if entry.take(MAX_TEXT).read_to_string(&mut text).is_ok() {
-            out.extend(super::tfplan::sensitive_variables(&text));
+            files.push((name, text));
         }
     }
-    out
+    // Terraform reads a module's files in name order.
+    files.sort();
+    super::tfplan::root_variables(&files)
 }
 
 struct CountingReader<R> {

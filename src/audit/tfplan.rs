@@ -35,23 +35,32 @@ pub type Error = String;
 /// Nesting allowed in a msgpack value (cty values are shallow; this bounds hostile input).
 const MAX_DEPTH: usize = 256;
 
-/// Decodes `tfplan`; `sensitive_vars` are the root variables the configuration declares
-/// `sensitive` (from `tfconfig/`).
-pub fn decode(tfplan: &[u8], sensitive_vars: &[String]) -> Result<Decoded, Error> {
+/// The `tfplan` format version this decoder knows (Terraform 1.x writes 3).
+const VERSION: u64 = 3;
+
+/// Decodes `tfplan`; `decls` are the root module's variable declarations (from `tfconfig/`).
+pub fn decode(tfplan: &[u8], decls: &[VarDecl]) -> Result<Decoded, Error> {
     let mut vars = Vec::new();
     let mut changes = Vec::new();
+    let mut drift = Vec::new();
+    let mut deferred = Vec::new();
     let mut outputs = Vec::new();
     let mut backend = None;
+    let (mut version, mut tf_version, mut refresh_only) = (None, false, false);
     for field in Fields::new(tfplan) {
         let (num, val, at) = field?;
         match (num, val) {
+            (1, Val::Varint(v)) => version = Some(v),
+            (14, Val::Bytes(_)) => tf_version = true,
+            (17, Val::Varint(mode)) => refresh_only = mode == 2,
             (2, Val::Bytes(b)) => vars.push((at, variable(b)?)),
-            (3 | 18, Val::Bytes(b)) => changes.push((at, resource_change(b)?)),
+            (3, Val::Bytes(b)) => changes.push((at, resource_change(b)?)),
+            (18, Val::Bytes(b)) => drift.push((at, resource_change(b)?)),
             (27, Val::Bytes(b)) => {
                 // A deferred change: the change is field 2.
                 for f in Fields::new(b) {
                     if let (2, Val::Bytes(c), _) = f? {
-                        changes.push((at, resource_change(c)?));
+                        deferred.push((at, resource_change(c)?));
                     }
                 }
             }
@@ -60,8 +69,32 @@ pub fn decode(tfplan: &[u8], sensitive_vars: &[String]) -> Result<Decoded, Error
             _ => {}
         }
     }
-    // `terraform show -json` lists changes by address.
-    changes.sort_by(|a, b| a.1.addr.cmp(&b.1.addr));
+    // An empty or cut `tfplan` decodes to nothing: not a plan, not a clean one.
+    match version {
+        Some(VERSION) if tf_version => {}
+        Some(VERSION) => return Err("no Terraform version: not a whole plan".into()),
+        Some(v) => return Err(format!("unsupported tfplan format version {v}")),
+        None => return Err("no format version: not a Terraform plan".into()),
+    }
+    // What `terraform show -json` prints: drift only with an action, but all of it in a
+    // refresh-only plan; no deletes of data resources (an implementation detail).
+    if !refresh_only {
+        drift.retain(|(_, c)| c.action != 0);
+    }
+    for list in [&mut changes, &mut drift, &mut deferred] {
+        list.retain(|(_, c)| !(c.data && c.action == 5));
+        list.sort_by(|a, b| a.1.order.cmp(&b.1.order));
+    }
+    // Variables the caller did not set show their declared default.
+    for d in decls {
+        if let Some(default) = d
+            .default
+            .as_ref()
+            .filter(|_| !vars.iter().any(|v| v.1 .0 == d.name))
+        {
+            vars.push((0, (d.name.clone(), default.clone())));
+        }
+    }
 
     let mut out = Decoded {
         json: String::from("{\"format_version\":\"tfplan\""),
@@ -77,25 +110,29 @@ pub fn decode(tfplan: &[u8], sensitive_vars: &[String]) -> Result<Decoded, Error
         out.anchors
             .push((format!("/variables/{}", pointer_seg(name)), *at));
     }
-    j.push_str("},\"resource_changes\":[");
-    for (i, (at, c)) in changes.iter().enumerate() {
-        if i > 0 {
-            j.push(',');
+    j.push('}');
+    for (key, list) in [
+        ("resource_drift", &drift),
+        ("resource_changes", &changes),
+        ("deferred_changes", &deferred),
+    ] {
+        let _ = write!(j, ",{}:[", quote(key));
+        for (i, (at, c)) in list.iter().enumerate() {
+            if i > 0 {
+                j.push(',');
+            }
+            if key == "deferred_changes" {
+                j.push_str("{\"resource_change\":");
+            }
+            c.write(j);
+            if key == "deferred_changes" {
+                j.push('}');
+            }
+            out.anchors.push((format!("/{key}/{i}"), *at));
         }
-        let (mode, rtype, name) = split_address(&c.addr);
-        let _ = write!(
-            j,
-            "{{\"address\":{},\"mode\":{},\"type\":{},\"name\":{},\"change\":",
-            quote(&c.addr),
-            quote(mode),
-            quote(&rtype),
-            quote(&name)
-        );
-        c.change.write(j);
-        j.push('}');
-        out.anchors.push((format!("/resource_changes/{i}"), *at));
+        j.push(']');
     }
-    j.push_str("],\"output_changes\":{");
+    j.push_str(",\"output_changes\":{");
     for (i, (at, (name, change))) in outputs.iter().enumerate() {
         if i > 0 {
             j.push(',');
@@ -115,11 +152,11 @@ pub fn decode(tfplan: &[u8], sensitive_vars: &[String]) -> Result<Decoded, Error
     }
     // After `variables`, as in plan JSON (the scanner matches them up at the end).
     j.push_str(",\"configuration\":{\"root_module\":{\"variables\":{");
-    for (i, name) in sensitive_vars.iter().enumerate() {
+    for (i, d) in decls.iter().filter(|d| d.sensitive).enumerate() {
         if i > 0 {
             j.push(',');
         }
-        let _ = write!(j, "{}:{{\"sensitive\":true}}", quote(name));
+        let _ = write!(j, "{}:{{\"sensitive\":true}}", quote(&d.name));
     }
     j.push_str("}}}}");
     Ok(out)
@@ -148,28 +185,57 @@ fn variable(b: &[u8]) -> Result<(String, String), Error> {
 
 struct ResourceChange {
     addr: String,
+    deposed: String,
+    action: u64,
+    data: bool,
+    /// Terraform's order of changes (`AbsResourceInstance.Less`, then the deposed key).
+    order: (Address, String),
     change: Change,
 }
 
+impl ResourceChange {
+    fn write(&self, j: &mut String) {
+        let a = &self.order.0;
+        let _ = write!(
+            j,
+            "{{\"address\":{},\"mode\":{},\"type\":{},\"name\":{},",
+            quote(&self.addr),
+            quote(if self.data { "data" } else { "managed" }),
+            quote(&a.rtype),
+            quote(&a.name)
+        );
+        if !self.deposed.is_empty() {
+            let _ = write!(j, "\"deposed\":{},", quote(&self.deposed));
+        }
+        j.push_str("\"change\":");
+        self.change.write(j);
+        j.push('}');
+    }
+}
+
 fn resource_change(b: &[u8]) -> Result<ResourceChange, Error> {
-    let mut rc = ResourceChange {
-        addr: String::new(),
-        change: Change::default(),
-    };
-    let mut deposed = String::new();
+    let (mut addr, mut deposed, mut c, mut action) = (String::new(), String::new(), None, 0);
     for f in Fields::new(b) {
         match f? {
-            (13, Val::Bytes(a), _) => rc.addr = String::from_utf8_lossy(a).into_owned(),
+            (13, Val::Bytes(a), _) => addr = String::from_utf8_lossy(a).into_owned(),
             (7, Val::Bytes(d), _) => deposed = String::from_utf8_lossy(d).into_owned(),
-            (9, Val::Bytes(c), _) => rc.change = change(c)?,
+            (9, Val::Bytes(ch), _) => {
+                let (parsed, act) = change(ch)?;
+                c = Some(parsed);
+                action = act;
+            }
             _ => {}
         }
     }
-    if !deposed.is_empty() {
-        // Several changes can share an address; the deposed key tells them apart.
-        rc.addr = format!("{} (deposed {deposed})", rc.addr);
-    }
-    Ok(rc)
+    let address = Address::parse(&addr);
+    Ok(ResourceChange {
+        data: address.mode == 0,
+        order: (address, deposed.clone()),
+        addr,
+        deposed,
+        action,
+        change: c.unwrap_or_default(),
+    })
 }
 
 fn output_change(b: &[u8]) -> Result<(String, Change), Error> {
@@ -177,7 +243,7 @@ fn output_change(b: &[u8]) -> Result<(String, Change), Error> {
     for f in Fields::new(b) {
         match f? {
             (1, Val::Bytes(n), _) => name = String::from_utf8_lossy(n).into_owned(),
-            (2, Val::Bytes(ch), _) => c = change(ch)?,
+            (2, Val::Bytes(ch), _) => c = change(ch)?.0,
             (3, Val::Varint(v), _) => sensitive = v != 0,
             _ => {}
         }
@@ -274,7 +340,8 @@ impl Change {
     }
 }
 
-fn change(b: &[u8]) -> Result<Change, Error> {
+/// A `Change` and its action.
+fn change(b: &[u8]) -> Result<(Change, u64), Error> {
     let mut action = 0;
     let mut values = Vec::new();
     let (mut before, mut after) = (Vec::new(), Vec::new());
@@ -308,7 +375,7 @@ fn change(b: &[u8]) -> Result<Change, Error> {
             c.after = values.next();
         }
     }
-    Ok(c)
+    Ok((c, action))
 }
 
 /// A `Path`: its steps, attribute names and element keys alike as text.
@@ -474,19 +541,43 @@ impl Msgpack<'_> {
     /// (extensions) and bytes as null, and cty's dynamic values (`[type as bytes, value]`)
     /// as their value, as plan JSON does.
     fn value(&mut self, out: &mut String, depth: usize) -> Result<(), Error> {
+        self.typed(out, depth, None)
+    }
+
+    /// [`Msgpack::value`] with the value's cty type, when known (a dynamic value carries
+    /// it): cty writes a number that float64 cannot hold exactly as a string, which plan
+    /// JSON prints as a number again.
+    fn typed(
+        &mut self,
+        out: &mut String,
+        depth: usize,
+        ty: Option<&serde_json::Value>,
+    ) -> Result<(), Error> {
         if depth > MAX_DEPTH {
             return Err("msgpack value nested too deep".into());
         }
         let tag = *self.take(1)?.first().unwrap_or(&0xc1);
+        let is_number = ty.is_some_and(|t| t == "number");
         match tag {
+            0xa0..=0xbf | 0xd9..=0xdb if is_number => {
+                let n = match tag {
+                    0xa0..=0xbf => usize::from(tag & 0x1f),
+                    _ => self.len(1 << (tag - 0xd9))?,
+                };
+                let text = String::from_utf8_lossy(self.take(n)?).into_owned();
+                match serde_json::from_str::<serde_json::Number>(&text) {
+                    Ok(_) => out.push_str(&text),
+                    Err(_) => out.push_str("null"),
+                }
+            }
             0x00..=0x7f => {
                 let _ = write!(out, "{tag}");
             }
             0xe0..=0xff => {
                 let _ = write!(out, "{}", tag as i8);
             }
-            0x80..=0x8f => self.map(out, usize::from(tag & 0x0f), depth)?,
-            0x90..=0x9f => self.array(out, usize::from(tag & 0x0f), depth)?,
+            0x80..=0x8f => self.map(out, usize::from(tag & 0x0f), depth, ty)?,
+            0x90..=0x9f => self.array(out, usize::from(tag & 0x0f), depth, ty)?,
             0xa0..=0xbf => self.string(out, usize::from(tag & 0x1f))?,
             0xc0 => out.push_str("null"),
             0xc2 => out.push_str("false"),
@@ -526,11 +617,11 @@ impl Msgpack<'_> {
             }
             0xdc | 0xdd => {
                 let n = self.len(2 << (tag - 0xdc))?;
-                self.array(out, n, depth)?;
+                self.array(out, n, depth, ty)?;
             }
             0xde | 0xdf => {
                 let n = self.len(2 << (tag - 0xde))?;
-                self.map(out, n, depth)?;
+                self.map(out, n, depth, ty)?;
             }
             _ => return Err(format!("invalid msgpack byte 0x{tag:02x}")),
         }
@@ -543,25 +634,44 @@ impl Msgpack<'_> {
         Ok(())
     }
 
-    fn array(&mut self, out: &mut String, n: usize, depth: usize) -> Result<(), Error> {
+    fn array(
+        &mut self,
+        out: &mut String,
+        n: usize,
+        depth: usize,
+        ty: Option<&serde_json::Value>,
+    ) -> Result<(), Error> {
         // A dynamic value: its type as JSON bytes, then the value.
-        if n == 2 && matches!(self.b.get(self.pos), Some(0xc4..=0xc6)) {
-            let mut skip = String::new();
-            self.value(&mut skip, depth + 1)?;
-            return self.value(out, depth + 1);
+        if n == 2 && matches!(self.b.get(self.pos), Some(0xc4..=0xc6)) && !is_kind(ty, "tuple") {
+            let tag = self.b[self.pos];
+            self.pos += 1;
+            let len = self.len(1 << (tag - 0xc4))?;
+            let inner: Option<serde_json::Value> = serde_json::from_slice(self.take(len)?).ok();
+            return self.typed(out, depth + 1, inner.as_ref());
         }
         out.push('[');
         for i in 0..n {
             if i > 0 {
                 out.push(',');
             }
-            self.value(out, depth + 1)?;
+            let elem = match ty.and_then(|t| t.as_array()) {
+                Some(t) if matches!(t[0].as_str(), Some("list" | "set")) => t.get(1),
+                Some(t) if t[0] == "tuple" => t.get(1).and_then(|e| e.get(i)),
+                _ => None,
+            };
+            self.typed(out, depth + 1, elem)?;
         }
         out.push(']');
         Ok(())
     }
 
-    fn map(&mut self, out: &mut String, n: usize, depth: usize) -> Result<(), Error> {
+    fn map(
+        &mut self,
+        out: &mut String,
+        n: usize,
+        depth: usize,
+        ty: Option<&serde_json::Value>,
+    ) -> Result<(), Error> {
         out.push('{');
         for i in 0..n {
             if i > 0 {
@@ -573,13 +683,27 @@ impl Msgpack<'_> {
             if !matches!(tag, 0xa0..=0xbf | 0xd9..=0xdb) {
                 return Err("msgpack map key is not a string".into());
             }
+            let key_at = out.len();
             self.value(out, depth + 1)?;
+            let elem = match ty.and_then(|t| t.as_array()) {
+                Some(t) if t[0] == "map" => t.get(1),
+                Some(t) if t[0] == "object" => serde_json::from_str::<String>(&out[key_at..])
+                    .ok()
+                    .and_then(|k| t.get(1).and_then(|attrs| attrs.get(k))),
+                _ => None,
+            };
             out.push(':');
-            self.value(out, depth + 1)?;
+            self.typed(out, depth + 1, elem)?;
         }
         out.push('}');
         Ok(())
     }
+}
+
+/// Whether a cty type (JSON) is a collection or structural type of this kind.
+fn is_kind(ty: Option<&serde_json::Value>, kind: &str) -> bool {
+    ty.and_then(|t| t.as_array())
+        .is_some_and(|t| t.first().is_some_and(|k| k == kind))
 }
 
 fn number(out: &mut String, v: f64) {
@@ -591,115 +715,401 @@ fn number(out: &mut String, v: f64) {
     }
 }
 
-/// (mode, type, name) of a resource instance address such as
-/// `module.a["x"].data.http.h[0]`.
-fn split_address(addr: &str) -> (&'static str, String, String) {
-    let mut parts = Vec::new();
-    let (mut depth, mut quoted, mut start) = (0, false, 0);
-    let bytes = addr.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' if quoted => i += 1,
-            b'"' => quoted = !quoted,
-            b'[' if !quoted => depth += 1,
-            b']' if !quoted => depth -= 1,
-            b'.' if !quoted && depth == 0 => {
-                parts.push(&addr[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    parts.push(&addr[start..]);
-    let mut rest = &parts[..];
-    while rest.first() == Some(&"module") && rest.len() > 2 {
-        rest = &rest[2..];
-    }
-    let mode = if rest.first() == Some(&"data") {
-        rest = &rest[1..];
-        "data"
-    } else {
-        "managed"
-    };
-    let rtype = rest.first().copied().unwrap_or("").to_string();
-    let name = rest.get(1).copied().unwrap_or("");
-    let name = name.split('[').next().unwrap_or(name).to_string();
-    (mode, rtype, name)
+/// An instance key (`[0]`, `["a"]`): none sorts first, then numbers, then strings.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Key {
+    None,
+    Int(i64),
+    Str(String),
 }
 
-/// Root variables declared `sensitive = true` in a module's `.tf` source: a light scan of
-/// `variable "NAME" { ... }` blocks (braces counted outside strings and comments).
-pub fn sensitive_variables(src: &str) -> Vec<String> {
+impl Key {
+    fn parse(s: &str) -> Key {
+        let Some(inner) = s.strip_prefix('[').and_then(|s| s.strip_suffix(']')) else {
+            return Key::None;
+        };
+        if let Ok(i) = inner.parse() {
+            return Key::Int(i);
+        }
+        Key::Str(serde_json::from_str(inner).unwrap_or_else(|_| inner.to_string()))
+    }
+}
+
+/// A resource instance address, ordered as Terraform orders them: module path (shorter
+/// first, then by step name and key), data before managed, type, name, key.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Address {
+    depth: usize,
+    modules: Vec<(String, Key)>,
+    /// 0 data, 1 managed.
+    mode: u8,
+    rtype: String,
+    name: String,
+    key: Key,
+}
+
+impl Address {
+    /// Parses e.g. `module.a["x.y"].data.http.h[0]`.
+    fn parse(addr: &str) -> Address {
+        let mut parts = Vec::new();
+        let (mut depth, mut quoted, mut start) = (0i32, false, 0);
+        let bytes = addr.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\\' if quoted => i += 1,
+                b'"' => quoted = !quoted,
+                b'[' if !quoted => depth += 1,
+                b']' if !quoted => depth -= 1,
+                b'.' if !quoted && depth == 0 => {
+                    parts.push(&addr[start..i]);
+                    start = i + 1;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        parts.push(&addr[start..]);
+        let split = |step: &str| match step.find('[') {
+            Some(k) => (step[..k].to_string(), Key::parse(&step[k..])),
+            None => (step.to_string(), Key::None),
+        };
+        let mut rest = &parts[..];
+        let mut modules = Vec::new();
+        while rest.first() == Some(&"module") && rest.len() > 2 {
+            modules.push(split(rest[1]));
+            rest = &rest[2..];
+        }
+        let mode = if rest.first() == Some(&"data") && rest.len() > 2 {
+            rest = &rest[1..];
+            0
+        } else {
+            1
+        };
+        let rtype = rest.first().copied().unwrap_or("").to_string();
+        let (name, key) = split(rest.get(1).copied().unwrap_or(""));
+        Address {
+            depth: modules.len(),
+            modules,
+            mode,
+            rtype,
+            name,
+            key,
+        }
+    }
+}
+
+/// A root module variable declaration, as far as the audit needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VarDecl {
+    pub name: String,
+    pub sensitive: bool,
+    /// Its default as JSON, when the configuration gives a literal one.
+    pub default: Option<String>,
+}
+
+/// One file's view of a variable: `None` where the file does not set the attribute;
+/// a default that is set but is no literal is `Some(None)`.
+struct RawDecl {
+    name: String,
+    sensitive: Option<bool>,
+    default: Option<Option<String>>,
+}
+
+/// The root module's variables from its files (`(file name, text)`): `.tf` and `.tf.json`,
+/// override files (`override.tf`, `*_override.tf`, and `.tf.json` alike) applied last, as
+/// Terraform does.
+pub fn root_variables(files: &[(String, String)]) -> Vec<VarDecl> {
+    let is_override = |n: &str| {
+        let stem = n.trim_end_matches(".json").trim_end_matches(".tf");
+        stem == "override" || stem.ends_with("_override")
+    };
+    let mut decls: Vec<RawDecl> = Vec::new();
+    for pass_overrides in [false, true] {
+        for (name, text) in files
+            .iter()
+            .filter(|(n, _)| is_override(n) == pass_overrides)
+        {
+            let found = if name.ends_with(".json") {
+                json_variables(text)
+            } else {
+                hcl_variables(text)
+            };
+            for d in found {
+                match decls.iter_mut().find(|x| x.name == d.name) {
+                    Some(x) if pass_overrides => {
+                        x.sensitive = d.sensitive.or(x.sensitive);
+                        x.default = d.default.or(x.default.take());
+                    }
+                    Some(_) => {}
+                    None => decls.push(d),
+                }
+            }
+        }
+    }
+    decls
+        .into_iter()
+        .map(|d| VarDecl {
+            name: d.name,
+            sensitive: d.sensitive.unwrap_or(false),
+            default: d.default.flatten(),
+        })
+        .collect()
+}
+
+fn json_variables(text: &str) -> Vec<RawDecl> {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Vec::new();
+    };
+    let blocks: Vec<&serde_json::Value> = match &v["variable"] {
+        serde_json::Value::Array(a) => a.iter().collect(),
+        other => vec![other],
+    };
     let mut out = Vec::new();
-    let b = src.as_bytes();
-    let mut from = 0;
-    while let Some(i) = src[from..].find("variable") {
-        let at = from + i;
-        from = at + 8;
-        if at > 0 && (b[at - 1].is_ascii_alphanumeric() || b[at - 1] == b'_') {
-            continue;
-        }
-        let rest = src[from..].trim_start();
-        let Some(rest) = rest.strip_prefix('"') else {
+    for block in blocks {
+        let Some(map) = block.as_object() else {
             continue;
         };
-        let Some(end) = rest.find('"') else {
-            continue;
-        };
-        let name = &rest[..end];
-        let after = rest[end + 1..].trim_start();
-        if !after.starts_with('{') {
-            continue;
-        }
-        let body_at = src.len() - after.len() + 1;
-        let body = block_body(&src[body_at..]);
-        if body.lines().any(|l| {
-            let l = l.trim();
-            l.strip_prefix("sensitive")
-                .map(str::trim_start)
-                .and_then(|l| l.strip_prefix('='))
-                .is_some_and(|v| v.trim().starts_with("true"))
-        }) {
-            out.push(name.to_string());
+        for (name, attrs) in map {
+            let sensitive = match &attrs["sensitive"] {
+                serde_json::Value::Bool(b) => Some(*b),
+                serde_json::Value::String(s) => Some(s == "true"),
+                _ => None,
+            };
+            let default = attrs.get("default").map(|d| {
+                // A string with a template is an expression in .tf.json too.
+                (!d.as_str().is_some_and(|s| s.contains("${"))).then(|| d.to_string())
+            });
+            out.push(RawDecl {
+                name: name.clone(),
+                sensitive,
+                default,
+            });
         }
     }
     out
 }
 
-/// The text up to the `}` closing a block whose `{` came just before `s`.
-fn block_body(s: &str) -> &str {
-    let (mut depth, mut quoted, mut escape) = (1usize, false, false);
-    let mut comment = false;
-    for (i, c) in s.char_indices() {
-        if comment {
-            comment = c != '\n';
-            continue;
-        }
-        if quoted {
-            match (escape, c) {
-                (true, _) => escape = false,
-                (false, '\\') => escape = true,
-                (false, '"') => quoted = false,
-                _ => {}
-            }
-            continue;
-        }
+/// HCL tokens, as far as blocks and literal attributes go.
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Ident(String),
+    /// A quoted string (decoded) and whether it holds a template (`${`, `%{`).
+    Str(String, bool),
+    Number(String),
+    Open,
+    Close,
+    Eq,
+    Not,
+    Newline,
+    Other,
+}
+
+/// Splits HCL source into [`Tok`]s; comments and heredocs are skipped (a heredoc is an
+/// expression, never a literal, so it becomes [`Tok::Other`]).
+fn lex(src: &str) -> Vec<Tok> {
+    let b = src.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
         match c {
-            '"' => quoted = true,
-            '#' => comment = true,
-            '{' => depth += 1,
-            '}' => {
+            b' ' | b'\t' | b'\r' => i += 1,
+            b'\n' => {
+                out.push(Tok::Newline);
+                i += 1;
+            }
+            b'#' => i = line_end(b, i),
+            b'/' if b.get(i + 1) == Some(&b'/') => i = line_end(b, i),
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i = src[i + 2..].find("*/").map_or(b.len(), |k| i + 2 + k + 2);
+            }
+            b'<' if b.get(i + 1) == Some(&b'<') => {
+                let mut j = i + 2;
+                if b.get(j) == Some(&b'-') {
+                    j += 1;
+                }
+                let start = j;
+                while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
+                    j += 1;
+                }
+                let marker = &src[start..j];
+                i = line_end(b, j);
+                // Up to the line that is only the marker.
+                while i < b.len() {
+                    let next = line_end(b, i + 1);
+                    if src[i + 1..next].trim() == marker && !marker.is_empty() {
+                        i = next;
+                        break;
+                    }
+                    i = next;
+                }
+                out.push(Tok::Other);
+            }
+            b'"' => {
+                let (text, template, end) = string(src, i);
+                out.push(Tok::Str(text, template));
+                i = end;
+            }
+            b'{' | b'[' | b'(' => {
+                out.push(Tok::Open);
+                i += 1;
+            }
+            b'}' | b']' | b')' => {
+                out.push(Tok::Close);
+                i += 1;
+            }
+            b'=' if b.get(i + 1) != Some(&b'=') && b.get(i + 1) != Some(&b'>') => {
+                out.push(Tok::Eq);
+                i += 1;
+            }
+            b'!' if b.get(i + 1) != Some(&b'=') => {
+                out.push(Tok::Not);
+                i += 1;
+            }
+            _ if c.is_ascii_alphabetic() || c == b'_' => {
+                let start = i;
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'_' | b'-')) {
+                    i += 1;
+                }
+                out.push(Tok::Ident(src[start..i].to_string()));
+            }
+            _ if c.is_ascii_digit() => {
+                let start = i;
+                while i < b.len()
+                    && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'.' | b'+' | b'-'))
+                {
+                    i += 1;
+                }
+                out.push(Tok::Number(src[start..i].to_string()));
+            }
+            _ => {
+                out.push(Tok::Other);
+                i += src[i..].chars().next().map_or(1, char::len_utf8);
+            }
+        }
+    }
+    out
+}
+
+/// Index of the `\n` ending the line that `i` is on (or the end).
+fn line_end(b: &[u8], i: usize) -> usize {
+    memchr::memchr(b'\n', &b[i.min(b.len())..]).map_or(b.len(), |k| i + k)
+}
+
+/// A quoted string starting at `src[i]`: (decoded text, holds a template, index after it).
+fn string(src: &str, i: usize) -> (String, bool, usize) {
+    let b = src.as_bytes();
+    let (mut j, mut template, mut depth) = (i + 1, false, 0usize);
+    while j < b.len() {
+        match b[j] {
+            b'\\' => j += 2,
+            b'$' | b'%'
+                if b.get(j + 1) == Some(&b'{') && b.get(j.wrapping_sub(1)) != Some(&b[j]) =>
+            {
+                template = true;
+                depth += 1;
+                j += 2;
+            }
+            b'}' if depth > 0 => {
                 depth -= 1;
-                if depth == 0 {
-                    return &s[..i];
+                j += 1;
+            }
+            b'"' if depth == 0 => break,
+            b'\n' => break,
+            _ => j += 1,
+        }
+    }
+    let raw = &src[i..(j + 1).min(src.len())];
+    let text =
+        serde_json::from_str::<String>(raw).unwrap_or_else(|_| raw.trim_matches('"').to_string());
+    (text, template, (j + 1).min(b.len()))
+}
+
+/// `variable "NAME" { ... }` blocks at the top level of HCL source, with their
+/// `sensitive` and literal `default` attributes.
+fn hcl_variables(src: &str) -> Vec<RawDecl> {
+    let toks = lex(src);
+    let mut out = Vec::new();
+    let (mut i, mut depth) = (0, 0usize);
+    while i < toks.len() {
+        match &toks[i] {
+            Tok::Open => depth += 1,
+            Tok::Close => depth = depth.saturating_sub(1),
+            Tok::Ident(k) if depth == 0 && k == "variable" => {
+                if let (Some(Tok::Str(name, false)), Some(Tok::Open)) =
+                    (toks.get(i + 1), toks.get(i + 2))
+                {
+                    let (decl, end) = variable_block(&toks, i + 3, name);
+                    out.push(decl);
+                    i = end;
+                    continue;
                 }
             }
             _ => {}
         }
+        i += 1;
     }
-    s
+    out
+}
+
+/// The attributes of a variable block whose body starts at `toks[i]`; returns the
+/// declaration and the index after the block.
+fn variable_block(toks: &[Tok], mut i: usize, name: &str) -> (RawDecl, usize) {
+    let mut decl = RawDecl {
+        name: name.to_string(),
+        sensitive: None,
+        default: None,
+    };
+    let mut depth = 1usize;
+    while i < toks.len() && depth > 0 {
+        match &toks[i] {
+            Tok::Open => depth += 1,
+            Tok::Close => depth -= 1,
+            Tok::Ident(attr) if depth == 1 && toks.get(i + 1) == Some(&Tok::Eq) => {
+                // The value: up to the end of the line, brackets included.
+                let start = i + 2;
+                let (mut j, mut d) = (start, 0usize);
+                while j < toks.len() {
+                    match toks[j] {
+                        Tok::Open => d += 1,
+                        Tok::Close if d == 0 => break,
+                        Tok::Close => d -= 1,
+                        Tok::Newline if d == 0 => break,
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                let value = &toks[start..j];
+                let literal = match value {
+                    [Tok::Str(s, false)] => Some(quote(s)),
+                    [Tok::Number(n)] => serde_json::from_str::<serde_json::Number>(n)
+                        .ok()
+                        .map(|n| n.to_string()),
+                    [Tok::Ident(w)] if matches!(w.as_str(), "true" | "false" | "null") => {
+                        Some(w.clone())
+                    }
+                    _ => None,
+                };
+                match attr.as_str() {
+                    "sensitive" => {
+                        decl.sensitive = Some(match value {
+                            [Tok::Ident(w)] | [Tok::Str(w, false)] => w == "true",
+                            [Tok::Not, Tok::Ident(w)] => w == "false",
+                            _ => false,
+                        });
+                    }
+                    "default" => decl.default = Some(literal),
+                    _ => {}
+                }
+                i = j;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    (decl, i)
 }
 
 #[cfg(test)]
@@ -724,6 +1134,19 @@ mod tests {
             mp(&b).unwrap(),
             r#"{"id":null,"input":"A=1","n":-3,"f":1.5}"#
         );
+        // A dynamic number that float64 cannot hold is a string in msgpack, a number here.
+        let mut b = vec![0x92, 0xc4, 0x08];
+        b.extend_from_slice(b"\"number\"");
+        b.extend_from_slice(&[0xa3, b'0', b'.', b'1']);
+        assert_eq!(mp(&b).unwrap(), "0.1");
+        let ty = br#"["object",{"n":"number","s":"string","l":["list","number"]}]"#;
+        let mut b = vec![0x92, 0xc4, ty.len() as u8];
+        b.extend_from_slice(ty);
+        b.extend_from_slice(&[
+            0x83, 0xa1, b'n', 0xa3, b'1', b'.', b'5', 0xa1, b's', 0xa1, b'7',
+        ]);
+        b.extend_from_slice(&[0xa1, b'l', 0x91, 0xa2, b'1', b'e']);
+        assert_eq!(mp(&b).unwrap(), r#"{"n":1.5,"s":"7","l":[null]}"#);
         // A list of two that is not a dynamic value stays a list; unknown is null.
         assert_eq!(mp(&[0x92, 0x01, 0xd4, 0x00, 0x00]).unwrap(), "[1,null]");
         for bad in [
@@ -741,28 +1164,107 @@ mod tests {
     }
 
     #[test]
-    fn addresses_split_into_mode_type_and_name() {
+    fn addresses_sort_as_terraform_sorts_them() {
+        let a = Address::parse(r#"module.a["x.y"].module.b.data.http.h[0]"#);
         assert_eq!(
-            split_address(r#"module.a["x.y"].module.b.data.http.h[0]"#),
-            ("data", "http".to_string(), "h".to_string())
+            (a.mode, a.rtype.as_str(), a.name.as_str()),
+            (0, "http", "h")
         );
+        assert_eq!(a.modules[0], ("a".to_string(), Key::Str("x.y".to_string())));
+        let mut addrs = vec![
+            "module.m.terraform_data.b",
+            "terraform_data.a[10]",
+            "terraform_data.a[2]",
+            r#"terraform_data.a["k"]"#,
+            "terraform_data.a",
+            "data.terraform_remote_state.r",
+            "terraform_data.z",
+            "module.m[1].terraform_data.b",
+            "module.m[0].module.n.terraform_data.b",
+        ];
+        addrs.sort_by_key(|a| Address::parse(a));
         assert_eq!(
-            split_address("terraform_data.creds"),
-            ("managed", "terraform_data".to_string(), "creds".to_string())
+            addrs,
+            [
+                "data.terraform_remote_state.r",
+                "terraform_data.a",
+                "terraform_data.a[2]",
+                "terraform_data.a[10]",
+                r#"terraform_data.a["k"]"#,
+                "terraform_data.z",
+                "module.m.terraform_data.b",
+                "module.m[1].terraform_data.b",
+                "module.m[0].module.n.terraform_data.b",
+            ]
         );
     }
 
     #[test]
-    fn sensitive_variables_in_hcl() {
-        let src = "variable \"a\" {\n  type = string\n  sensitive = true\n}\n# variable \"c\" {}\nvariable \"b\" {\n  default = \"}\"\n  validation {\n    condition = true\n  }\n}\nvariable \"d\" {\n  sensitive=true # x\n}\nmyvariable \"e\" {\n  sensitive = true\n}\n";
-        assert_eq!(sensitive_variables(src), ["a", "d"]);
+    fn root_variables_from_hcl_json_and_overrides() {
+        let main = r#"
+variable "a" {
+  type      = string
+  sensitive = true
+  default   = "x\"y"
+}
+# variable "c" { sensitive = true }
+variable "b" {
+  /* } */ // }
+  description = <<-EOT
+    a } brace
+  EOT
+  default = { nested = "}" }
+  validation {
+    condition     = true
+    error_message = "sensitive = true"
+  }
+  sensitive = "true"
+}
+variable "d" {
+  default = "${var.x}"
+}
+variable "e" {
+  default = 12
+  sensitive = false
+}
+"#;
+        let json = r#"{"variable": {"j": {"sensitive": true, "default": {"client_secret": "s"}}}}"#;
+        let over =
+            "variable \"a\" {\n  sensitive = false\n}\nvariable \"e\" {\n  sensitive = true\n}\n";
+        let files = [
+            ("main.tf".to_string(), main.to_string()),
+            ("vars.tf.json".to_string(), json.to_string()),
+            ("main_override.tf".to_string(), over.to_string()),
+        ];
+        let got: Vec<(String, bool, Option<String>)> = root_variables(&files)
+            .into_iter()
+            .map(|d| (d.name, d.sensitive, d.default))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a".to_string(), false, Some(r#""x\"y""#.to_string())),
+                ("b".to_string(), true, None),
+                ("d".to_string(), false, None),
+                ("e".to_string(), true, Some("12".to_string())),
+                (
+                    "j".to_string(),
+                    true,
+                    Some(r#"{"client_secret":"s"}"#.to_string())
+                ),
+            ]
+        );
     }
 
     #[test]
     fn truncated_protobuf_is_an_error() {
         // Field 3 (a resource change) announces 16 bytes and has 2.
         assert!(decode(&[0x08, 0x03, 0x1a, 0x10, 0x6a, 0x00], &[]).is_err());
-        let ok = decode(&[0x08, 0x03], &[]).unwrap();
+        // Empty, or without the Terraform version Terraform always writes: not a plan.
+        assert!(decode(&[], &[]).is_err());
+        assert!(decode(&[0x08, 0x03], &[]).is_err());
+        assert!(decode(&[0x08, 0x02, 0x72, 0x01, b'1'], &[]).is_err());
+        let ok = decode(&[0x08, 0x03, 0x72, 0x01, b'1'], &[]).unwrap();
         assert!(ok.json.contains("\"resource_changes\":[]"));
     }
 }
