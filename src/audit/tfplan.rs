@@ -53,7 +53,7 @@ pub fn decode(tfplan: &[u8], decls: &[VarDecl]) -> Result<Decoded, Error> {
             (1, Val::Varint(v)) => version = Some(v),
             (14, Val::Bytes(_)) => tf_version = true,
             (17, Val::Varint(mode)) => refresh_only = mode == 2,
-            (2, Val::Bytes(b)) => vars.push((at, variable(b)?)),
+            (2, Val::Bytes(b)) => vars.push((at, name_and_value(b)?)),
             (3, Val::Bytes(b)) => changes.push((at, resource_change(b)?)),
             (18, Val::Bytes(b)) => drift.push((at, resource_change(b)?)),
             (27, Val::Bytes(b)) => {
@@ -65,7 +65,7 @@ pub fn decode(tfplan: &[u8], decls: &[VarDecl]) -> Result<Decoded, Error> {
                 }
             }
             (4, Val::Bytes(b)) => outputs.push((at, output_change(b)?)),
-            (13 | 29, Val::Bytes(b)) => backend = Some(backend_config(b)?),
+            (13 | 29, Val::Bytes(b)) => backend = Some(name_and_value(b)?),
             _ => {}
         }
     }
@@ -170,8 +170,9 @@ fn pointer_seg(s: &str) -> String {
     s.replace('~', "~0").replace('/', "~1")
 }
 
-/// A `variables` map entry: (name, value as JSON).
-fn variable(b: &[u8]) -> Result<(String, String), Error> {
+/// A message with a string as field 1 and a `DynamicValue` as field 2: a `variables` map
+/// entry (name, value) or a backend (type, config); the value as JSON.
+fn name_and_value(b: &[u8]) -> Result<(String, String), Error> {
     let (mut name, mut value) = (String::new(), String::from("null"));
     for f in Fields::new(b) {
         match f? {
@@ -253,19 +254,6 @@ fn output_change(b: &[u8]) -> Result<(String, Change), Error> {
         c.after_sensitive = Marks::All;
     }
     Ok((name, c))
-}
-
-/// A backend (or state store) config: (type, config as JSON).
-fn backend_config(b: &[u8]) -> Result<(String, String), Error> {
-    let (mut rtype, mut config) = (String::new(), String::from("null"));
-    for f in Fields::new(b) {
-        match f? {
-            (1, Val::Bytes(t), _) => rtype = String::from_utf8_lossy(t).into_owned(),
-            (2, Val::Bytes(c), _) => config = dynamic_value(c)?,
-            _ => {}
-        }
-    }
-    Ok((rtype, config))
 }
 
 /// Sensitive paths of one side of a change, as plan JSON's `*_sensitive` tree.
@@ -461,14 +449,7 @@ impl<'a> Fields<'a> {
 
     fn take(&mut self, n: u64) -> Result<&'a [u8], Error> {
         let n = usize::try_from(n).map_err(|_| "protobuf length too large".to_string())?;
-        let end = self
-            .pos
-            .checked_add(n)
-            .filter(|&e| e <= self.b.len())
-            .ok_or_else(|| "truncated protobuf".to_string())?;
-        let s = &self.b[self.pos..end];
-        self.pos = end;
-        Ok(s)
+        take(self.b, &mut self.pos, n, "protobuf")
     }
 
     fn field(&mut self) -> Result<(u32, Val<'a>, u64), Error> {
@@ -514,16 +495,20 @@ struct Msgpack<'a> {
     pos: usize,
 }
 
+/// The `n` bytes of `b` at `*pos`, moving past them; `what` names the format in the error.
+fn take<'a>(b: &'a [u8], pos: &mut usize, n: usize, what: &str) -> Result<&'a [u8], Error> {
+    let end = pos
+        .checked_add(n)
+        .filter(|&e| e <= b.len())
+        .ok_or_else(|| format!("truncated {what}"))?;
+    let s = &b[*pos..end];
+    *pos = end;
+    Ok(s)
+}
+
 impl Msgpack<'_> {
     fn take(&mut self, n: usize) -> Result<&[u8], Error> {
-        let end = self
-            .pos
-            .checked_add(n)
-            .filter(|&e| e <= self.b.len())
-            .ok_or_else(|| "truncated msgpack".to_string())?;
-        let s = &self.b[self.pos..end];
-        self.pos = end;
-        Ok(s)
+        take(self.b, &mut self.pos, n, "msgpack")
     }
 
     fn uint(&mut self, n: usize) -> Result<u64, Error> {
@@ -655,8 +640,8 @@ impl Msgpack<'_> {
                 out.push(',');
             }
             let elem = match ty.and_then(|t| t.as_array()) {
-                Some(t) if matches!(t[0].as_str(), Some("list" | "set")) => t.get(1),
-                Some(t) if t[0] == "tuple" => t.get(1).and_then(|e| e.get(i)),
+                Some(t) if is_kind(ty, "list") || is_kind(ty, "set") => t.get(1),
+                Some(t) if is_kind(ty, "tuple") => t.get(1).and_then(|e| e.get(i)),
                 _ => None,
             };
             self.typed(out, depth + 1, elem)?;
@@ -686,8 +671,8 @@ impl Msgpack<'_> {
             let key_at = out.len();
             self.value(out, depth + 1)?;
             let elem = match ty.and_then(|t| t.as_array()) {
-                Some(t) if t[0] == "map" => t.get(1),
-                Some(t) if t[0] == "object" => serde_json::from_str::<String>(&out[key_at..])
+                Some(t) if is_kind(ty, "map") => t.get(1),
+                Some(t) if is_kind(ty, "object") => serde_json::from_str::<String>(&out[key_at..])
                     .ok()
                     .and_then(|k| t.get(1).and_then(|attrs| attrs.get(k))),
                 _ => None,
@@ -1147,6 +1132,13 @@ mod tests {
         ]);
         b.extend_from_slice(&[0xa1, b'l', 0x91, 0xa2, b'1', b'e']);
         assert_eq!(mp(&b).unwrap(), r#"{"n":1.5,"s":"7","l":[null]}"#);
+        // A type taken from the input is only trusted as far as it goes: `[]`, `["list"]`.
+        for ty in [&b"[]"[..], br#"["list"]"#, br#"["object",7]"#, b"7"] {
+            let mut b = vec![0x92, 0xc4, ty.len() as u8];
+            b.extend_from_slice(ty);
+            b.extend_from_slice(&[0x91, 0x81, 0xa1, b'k', 0xa1, b'v']);
+            assert_eq!(mp(&b).unwrap(), r#"[{"k":"v"}]"#, "{ty:?}");
+        }
         // A list of two that is not a dynamic value stays a list; unknown is null.
         assert_eq!(mp(&[0x92, 0x01, 0xd4, 0x00, 0x00]).unwrap(), "[1,null]");
         for bad in [
@@ -1254,6 +1246,19 @@ variable "e" {
                 ),
             ]
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn variable_declarations_never_panic(
+            text in proptest::string::string_regex(r#"(variable|"|\\|\{|\}|=|<<-?EOT|EOT|\n|#|//|/\*|\*/|\$\{|sensitive|default|true|!|[ -~]|é|\u{3000})*"#).unwrap(),
+        ) {
+            let files = [
+                ("a.tf".to_string(), text.clone()),
+                ("a_override.tf.json".to_string(), text),
+            ];
+            let _ = root_variables(&files);
+        }
     }
 
     #[test]
