@@ -4,7 +4,7 @@
 use std::io::{Read, Seek};
 
 use super::assign::find_assignments;
-use super::input::{judge_document, Ctx, InputReport, Origin};
+use super::input::{finish_drafts, judge_document, Ctx, InputReport, Origin};
 use super::kinds::DocKind;
 use super::rules::RuleId;
 use super::scan::scan_document;
@@ -40,7 +40,9 @@ pub fn audit_zip<R: Read + Seek>(r: R, file: &str, origin: Origin, ctx: &Ctx) ->
         scanned: true,
         ..Default::default()
     };
-    let decls = root_variables(&mut zip);
+    // `tfplan` is audited last, with the root module's sources read by then.
+    let mut tfplan = None;
+    let mut root_sources = Vec::new();
     for i in 0..zip.len() {
         let mut entry = match zip.by_index(i) {
             Ok(e) => e,
@@ -95,6 +97,14 @@ pub fn audit_zip<R: Read + Seek>(r: R, file: &str, origin: Origin, ctx: &Ctx) ->
                     continue;
                 }
                 rep.bytes += text.len() as u64;
+                if let Some(root) = name.strip_prefix("tfconfig/m-/") {
+                    let tf = root.ends_with(".tf") || root.ends_with(".tf.json");
+                    if let (true, false, Ok(src)) =
+                        (tf, root.contains('/'), std::str::from_utf8(&text))
+                    {
+                        root_sources.push((root.to_string(), src.to_string()));
+                    }
+                }
                 let src = String::from_utf8_lossy(&text);
                 for a in find_assignments(&src, true) {
                     let mut ip = String::new();
@@ -118,7 +128,7 @@ pub fn audit_zip<R: Read + Seek>(r: R, file: &str, origin: Origin, ctx: &Ctx) ->
                     f.compute_fingerprint();
                     rep.findings.push(f);
                 }
-                known_in_bytes(&mut rep, &text[..], file, &name, ctx);
+                known_in_bytes(&mut rep, &text[..], file, &name, ctx, true);
             }
             "tfplan" => {
                 let mut bytes = Vec::new();
@@ -130,12 +140,8 @@ pub fn audit_zip<R: Read + Seek>(r: R, file: &str, origin: Origin, ctx: &Ctx) ->
                     continue;
                 }
                 rep.bytes += bytes.len() as u64;
-                if let Some(k) = ctx.known.as_ref() {
-                    if let Ok(hits) = k.find_in_stream(&bytes[..]) {
-                        push_known(&mut rep, hits, k, file, &name, None);
-                    }
-                }
-                audit_tfplan(&mut rep, &bytes, &decls, file);
+                known_in_bytes(&mut rep, &bytes, file, &name, ctx, false);
+                tfplan = Some(bytes);
             }
             _ => {
                 // Anything else: raw known-secret search.
@@ -161,6 +167,12 @@ pub fn audit_zip<R: Read + Seek>(r: R, file: &str, origin: Origin, ctx: &Ctx) ->
             }
         }
     }
+    if let Some(bytes) = tfplan {
+        // Terraform reads a module's files in name order.
+        root_sources.sort();
+        let decls = super::tfplan::root_variables(&root_sources);
+        audit_tfplan(&mut rep, &bytes, &decls, file);
+    }
     rep
 }
 
@@ -185,49 +197,12 @@ fn audit_tfplan(rep: &mut InputReport, bytes: &[u8], decls: &[VarDecl], file: &s
             message: format!("cannot audit the decoded plan: {e}"),
         });
     }
-    for d in doc.drafts {
-        let mut f = Finding {
-            rule: d.rule,
-            file: file.to_string(),
-            member: Some("tfplan".to_string()),
-            address: d.address,
-            column: decoded.offset_of(&d.pointer) + 1,
-            pointer: d.pointer,
-            inner_pointer: d.inner_pointer,
-            line: 1,
-            masked: d.masked,
-            fingerprint: String::new(),
-        };
-        f.compute_fingerprint();
+    // Positions are not part of the fingerprint: placing them afterwards changes nothing.
+    for mut f in finish_drafts(doc.drafts, file, Some("tfplan")) {
+        f.line = 1;
+        f.column = decoded.offset_of(&f.pointer) + 1;
         rep.findings.push(f);
     }
-}
-
-/// The root module's variable declarations, from the plan's `tfconfig/m-/` files.
-fn root_variables<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Vec<VarDecl> {
-    let mut files = Vec::new();
-    for i in 0..zip.len() {
-        let Ok(entry) = zip.by_index(i) else {
-            continue;
-        };
-        let Some(name) = entry
-            .name()
-            .ok()
-            .and_then(|n| n.strip_prefix("tfconfig/m-/").map(str::to_string))
-        else {
-            continue;
-        };
-        if name.contains('/') || !(name.ends_with(".tf") || name.ends_with(".tf.json")) {
-            continue;
-        }
-        let mut text = String::new();
-        if entry.take(MAX_TEXT).read_to_string(&mut text).is_ok() {
-            files.push((name, text));
-        }
-    }
-    // Terraform reads a module's files in name order.
-    files.sort();
-    super::tfplan::root_variables(&files)
 }
 
 struct CountingReader<R> {
@@ -243,10 +218,19 @@ impl<R: Read> Read for CountingReader<R> {
     }
 }
 
-fn known_in_bytes(rep: &mut InputReport, text: &[u8], file: &str, member: &str, ctx: &Ctx) {
+/// Known secrets in a member read whole; `lines`: placed by line and column in its text,
+/// else at line 1 and the byte offset (binary members such as `tfplan`).
+fn known_in_bytes(
+    rep: &mut InputReport,
+    bytes: &[u8],
+    file: &str,
+    member: &str,
+    ctx: &Ctx,
+    lines: bool,
+) {
     if let Some(k) = ctx.known.as_ref() {
-        if let Ok(hits) = k.find_in_stream(text) {
-            push_known(rep, hits, k, file, member, Some(text));
+        if let Ok(hits) = k.find_in_stream(bytes) {
+            push_known(rep, hits, k, file, member, lines.then_some(bytes));
         }
     }
 }
