@@ -82,8 +82,9 @@ pub fn decode(tfplan: &[u8], decls: &[VarDecl]) -> Result<Decoded, Error> {
         drift.retain(|(_, c)| c.action != 0);
     }
     for list in [&mut changes, &mut drift, &mut deferred] {
-        list.retain(|(_, c)| !(c.data && c.action == 5));
-        list.sort_by(|a, b| a.1.order.cmp(&b.1.order));
+        list.retain(|(_, c)| !(c.is_data() && c.action == 5));
+        // Terraform's order: `AbsResourceInstance.Less`, then the deposed key.
+        list.sort_by(|a, b| (&a.1.address, &a.1.deposed).cmp(&(&b.1.address, &b.1.deposed)));
     }
     // Variables the caller did not set show their declared default.
     for d in decls {
@@ -107,8 +108,7 @@ pub fn decode(tfplan: &[u8], decls: &[VarDecl]) -> Result<Decoded, Error> {
             j.push(',');
         }
         let _ = write!(j, "{}:{{\"value\":{value}}}", quote(name));
-        out.anchors
-            .push((format!("/variables/{}", pointer_seg(name)), *at));
+        out.anchors.push((pointer("/variables", name), *at));
     }
     j.push('}');
     for (key, list) in [
@@ -139,8 +139,7 @@ pub fn decode(tfplan: &[u8], decls: &[VarDecl]) -> Result<Decoded, Error> {
         }
         let _ = write!(j, "{}:", quote(name));
         change.write(j);
-        out.anchors
-            .push((format!("/output_changes/{}", pointer_seg(name)), *at));
+        out.anchors.push((pointer("/output_changes", name), *at));
     }
     j.push('}');
     if let Some((rtype, config)) = backend {
@@ -166,8 +165,11 @@ fn quote(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
 }
 
-fn pointer_seg(s: &str) -> String {
-    s.replace('~', "~0").replace('/', "~1")
+/// `prefix` and one escaped pointer segment.
+fn pointer(prefix: &str, seg: &str) -> String {
+    let mut p = prefix.to_string();
+    super::finding::push_pointer_segment(&mut p, seg);
+    p
 }
 
 /// A message with a string as field 1 and a `DynamicValue` as field 2: a `variables` map
@@ -186,22 +188,24 @@ fn name_and_value(b: &[u8]) -> Result<(String, String), Error> {
 
 struct ResourceChange {
     addr: String,
+    address: Address,
     deposed: String,
     action: u64,
-    data: bool,
-    /// Terraform's order of changes (`AbsResourceInstance.Less`, then the deposed key).
-    order: (Address, String),
     change: Change,
 }
 
 impl ResourceChange {
+    fn is_data(&self) -> bool {
+        self.address.mode == 0
+    }
+
     fn write(&self, j: &mut String) {
-        let a = &self.order.0;
+        let a = &self.address;
         let _ = write!(
             j,
             "{{\"address\":{},\"mode\":{},\"type\":{},\"name\":{},",
             quote(&self.addr),
-            quote(if self.data { "data" } else { "managed" }),
+            quote(if self.is_data() { "data" } else { "managed" }),
             quote(&a.rtype),
             quote(&a.name)
         );
@@ -228,10 +232,8 @@ fn resource_change(b: &[u8]) -> Result<ResourceChange, Error> {
             _ => {}
         }
     }
-    let address = Address::parse(&addr);
     Ok(ResourceChange {
-        data: address.mode == 0,
-        order: (address, deposed.clone()),
+        address: Address::parse(&addr),
         addr,
         deposed,
         action,
@@ -542,17 +544,20 @@ impl Msgpack<'_> {
             return Err("msgpack value nested too deep".into());
         }
         let tag = *self.take(1)?.first().unwrap_or(&0xc1);
-        let is_number = ty.is_some_and(|t| t == "number");
         match tag {
-            0xa0..=0xbf | 0xd9..=0xdb if is_number => {
+            0xa0..=0xbf | 0xd9..=0xdb => {
                 let n = match tag {
                     0xa0..=0xbf => usize::from(tag & 0x1f),
                     _ => self.len(1 << (tag - 0xd9))?,
                 };
-                let text = String::from_utf8_lossy(self.take(n)?).into_owned();
-                match serde_json::from_str::<serde_json::Number>(&text) {
-                    Ok(_) => out.push_str(&text),
-                    Err(_) => out.push_str("null"),
+                let text = String::from_utf8_lossy(self.take(n)?);
+                if ty.is_some_and(|t| t == "number") {
+                    match serde_json::from_str::<serde_json::Number>(&text) {
+                        Ok(_) => out.push_str(&text),
+                        Err(_) => out.push_str("null"),
+                    }
+                } else {
+                    out.push_str(&quote(&text));
                 }
             }
             0x00..=0x7f => {
@@ -563,7 +568,6 @@ impl Msgpack<'_> {
             }
             0x80..=0x8f => self.map(out, usize::from(tag & 0x0f), depth, ty)?,
             0x90..=0x9f => self.array(out, usize::from(tag & 0x0f), depth, ty)?,
-            0xa0..=0xbf => self.string(out, usize::from(tag & 0x1f))?,
             0xc0 => out.push_str("null"),
             0xc2 => out.push_str("false"),
             0xc3 => out.push_str("true"),
@@ -596,10 +600,6 @@ impl Msgpack<'_> {
                 self.take((1 << (tag - 0xd4)) + 1)?;
                 out.push_str("null");
             }
-            0xd9..=0xdb => {
-                let n = self.len(1 << (tag - 0xd9))?;
-                self.string(out, n)?;
-            }
             0xdc | 0xdd => {
                 let n = self.len(2 << (tag - 0xdc))?;
                 self.array(out, n, depth, ty)?;
@@ -610,12 +610,6 @@ impl Msgpack<'_> {
             }
             _ => return Err(format!("invalid msgpack byte 0x{tag:02x}")),
         }
-        Ok(())
-    }
-
-    fn string(&mut self, out: &mut String, n: usize) -> Result<(), Error> {
-        let s = String::from_utf8_lossy(self.take(n)?);
-        out.push_str(&quote(&s));
         Ok(())
     }
 
@@ -639,12 +633,7 @@ impl Msgpack<'_> {
             if i > 0 {
                 out.push(',');
             }
-            let elem = match ty.and_then(|t| t.as_array()) {
-                Some(t) if is_kind(ty, "list") || is_kind(ty, "set") => t.get(1),
-                Some(t) if is_kind(ty, "tuple") => t.get(1).and_then(|e| e.get(i)),
-                _ => None,
-            };
-            self.typed(out, depth + 1, elem)?;
+            self.typed(out, depth + 1, member_type(ty, Member::Index(i)))?;
         }
         out.push(']');
         Ok(())
@@ -670,18 +659,34 @@ impl Msgpack<'_> {
             }
             let key_at = out.len();
             self.value(out, depth + 1)?;
-            let elem = match ty.and_then(|t| t.as_array()) {
-                Some(t) if is_kind(ty, "map") => t.get(1),
-                Some(t) if is_kind(ty, "object") => serde_json::from_str::<String>(&out[key_at..])
-                    .ok()
-                    .and_then(|k| t.get(1).and_then(|attrs| attrs.get(k))),
-                _ => None,
-            };
+            let key = serde_json::from_str::<String>(&out[key_at..]).unwrap_or_default();
             out.push(':');
-            self.typed(out, depth + 1, elem)?;
+            self.typed(out, depth + 1, member_type(ty, Member::Key(&key)))?;
         }
         out.push('}');
         Ok(())
+    }
+}
+
+/// A member of a sequence (by index) or of a map or object (by key).
+enum Member<'k> {
+    Index(usize),
+    Key(&'k str),
+}
+
+/// The cty type (JSON) of a member of a value of type `ty`, when `ty` says it: element
+/// `i` of a list, set or tuple, or attribute `key` of a map or object.
+fn member_type<'t>(
+    ty: Option<&'t serde_json::Value>,
+    m: Member<'_>,
+) -> Option<&'t serde_json::Value> {
+    let t = ty?.as_array()?;
+    let (kind, arg) = (t.first()?.as_str()?, t.get(1)?);
+    match (kind, m) {
+        ("list" | "set", Member::Index(_)) | ("map", Member::Key(_)) => Some(arg),
+        ("tuple", Member::Index(i)) => arg.get(i),
+        ("object", Member::Key(k)) => arg.get(k),
+        _ => None,
     }
 }
 
@@ -722,9 +727,8 @@ impl Key {
 
 /// A resource instance address, ordered as Terraform orders them: module path (shorter
 /// first, then by step name and key), data before managed, type, name, key.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Address {
-    depth: usize,
     modules: Vec<(String, Key)>,
     /// 0 data, 1 managed.
     mode: u8,
@@ -774,13 +778,38 @@ impl Address {
         let rtype = rest.first().copied().unwrap_or("").to_string();
         let (name, key) = split(rest.get(1).copied().unwrap_or(""));
         Address {
-            depth: modules.len(),
             modules,
             mode,
             rtype,
             name,
             key,
         }
+    }
+}
+
+impl Address {
+    fn sort_key(&self) -> (usize, &[(String, Key)], u8, &str, &str, &Key) {
+        let a = self;
+        (
+            a.modules.len(),
+            &a.modules,
+            a.mode,
+            &a.rtype,
+            &a.name,
+            &a.key,
+        )
+    }
+}
+
+impl Ord for Address {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        self.sort_key().cmp(&o.sort_key())
+    }
+}
+
+impl PartialOrd for Address {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
     }
 }
 
@@ -873,6 +902,19 @@ fn json_variables(text: &str) -> Vec<RawDecl> {
         }
     }
     out
+}
+
+/// An attribute's value as JSON, when it is a literal (string without template, number,
+/// bool, null).
+fn literal(value: &[Tok]) -> Option<String> {
+    match value {
+        [Tok::Str(s, false)] => Some(quote(s)),
+        [Tok::Number(n)] => serde_json::from_str::<serde_json::Number>(n)
+            .ok()
+            .map(|n| n.to_string()),
+        [Tok::Ident(w)] if matches!(w.as_str(), "true" | "false" | "null") => Some(w.clone()),
+        _ => None,
+    }
 }
 
 /// HCL tokens, as far as blocks and literal attributes go.
@@ -1066,16 +1108,6 @@ fn variable_block(toks: &[Tok], mut i: usize, name: &str) -> (RawDecl, usize) {
                     j += 1;
                 }
                 let value = &toks[start..j];
-                let literal = match value {
-                    [Tok::Str(s, false)] => Some(quote(s)),
-                    [Tok::Number(n)] => serde_json::from_str::<serde_json::Number>(n)
-                        .ok()
-                        .map(|n| n.to_string()),
-                    [Tok::Ident(w)] if matches!(w.as_str(), "true" | "false" | "null") => {
-                        Some(w.clone())
-                    }
-                    _ => None,
-                };
                 match attr.as_str() {
                     "sensitive" => {
                         decl.sensitive = Some(match value {
@@ -1084,7 +1116,7 @@ fn variable_block(toks: &[Tok], mut i: usize, name: &str) -> (RawDecl, usize) {
                             _ => false,
                         });
                     }
-                    "default" => decl.default = Some(literal),
+                    "default" => decl.default = Some(literal(value)),
                     _ => {}
                 }
                 i = j;
