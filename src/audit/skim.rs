@@ -739,23 +739,19 @@ impl Skim {
 /// The bits of `words` (`cret`/`oken` ends) and `docs` (`nsit`/`cken` ends) in the block
 /// at `buf[at..]` that count as needles.
 #[cold]
-fn counted_words(mut words: u64, mut docs: u64, buf: &[u8], at: usize) -> u64 {
-    let mut kept = 0;
-    while words != 0 {
-        let i = words.trailing_zeros();
-        words &= words - 1;
-        if word_counts(buf, at + i as usize, false) {
-            kept |= 1 << i;
+fn counted_words(words: u64, docs: u64, buf: &[u8], at: usize) -> u64 {
+    let kept = |mut bits: u64, counts: fn(&[u8], usize, bool) -> bool| {
+        let mut kept = 0;
+        while bits != 0 {
+            let i = bits.trailing_zeros();
+            bits &= bits - 1;
+            if counts(buf, at + i as usize, false) {
+                kept |= 1 << i;
+            }
         }
-    }
-    while docs != 0 {
-        let i = docs.trailing_zeros();
-        docs &= docs - 1;
-        if doc_word_counts(buf, at + i as usize, false) {
-            kept |= 1 << i;
-        }
-    }
-    kept
+        kept
+    };
+    kept(words, word_counts) | kept(docs, doc_word_counts)
 }
 
 /// Whether the `nsit`/`cken` ending at `b[p]` starts a key of a Terraform document inside a
